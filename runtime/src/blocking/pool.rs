@@ -1,0 +1,138 @@
+//! A small, bounded pool of threads for blocking work.
+
+use std::collections::VecDeque;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
+use std::thread;
+use std::time::Duration;
+
+/// A job for the pool: it runs on a pool thread and reports its result itself (through a
+/// channel whose waker wakes the awaiting task from that thread).
+pub(crate) type Job = Box<dyn FnOnce() + Send + 'static>;
+
+/// The blocking pool of one runtime. Threads start on demand, up to a bound, and exit after
+/// sitting idle for the keep-alive time.
+pub(crate) struct BlockingPool {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    state: Mutex<PoolState>,
+    /// Signalled when a job is queued or the pool shuts down.
+    work: Condvar,
+    /// The most threads alive at once.
+    max_threads: usize,
+    /// How long an idle thread waits for a job before exiting.
+    keep_alive: Duration,
+    /// Jobs queued or running; zero means no blocking job can still wake a task.
+    in_flight: AtomicUsize,
+}
+
+struct PoolState {
+    /// Jobs not yet picked up, oldest first.
+    queue: VecDeque<Job>,
+    /// Threads alive (running a job or waiting for one); never above `max_threads`.
+    threads: usize,
+    /// Threads waiting on `work`; a queued job needs a new thread only when this is zero.
+    idle: usize,
+    /// Set when the runtime is dropped: idle threads exit, queued jobs still run.
+    shutdown: bool,
+}
+
+impl BlockingPool {
+    pub(crate) fn new(max_threads: usize, keep_alive: Duration) -> BlockingPool {
+        BlockingPool {
+            inner: Arc::new(Inner {
+                state: Mutex::new(PoolState {
+                    queue: VecDeque::new(),
+                    threads: 0,
+                    idle: 0,
+                    shutdown: false,
+                }),
+                work: Condvar::new(),
+                max_threads,
+                keep_alive,
+                in_flight: AtomicUsize::new(0),
+            }),
+        }
+    }
+
+    /// Queues `job`, starting a thread for it if none is idle and the bound allows.
+    ///
+    /// # Errors
+    /// If no thread is running and the operating system refuses to start one.
+    pub(crate) fn spawn(&self, job: Job) -> std::io::Result<()> {
+        let mut state = self.inner.lock();
+        self.inner.in_flight.fetch_add(1, Ordering::AcqRel);
+        state.queue.push_back(job);
+        if state.idle > 0 {
+            drop(state);
+            self.inner.work.notify_one();
+            return Ok(());
+        }
+        if state.threads < self.inner.max_threads {
+            state.threads += 1;
+            let inner = self.inner.clone();
+            let started = thread::Builder::new()
+                .name("tinyloop-blocking".into())
+                .spawn(move || inner.worker());
+            if let Err(e) = started {
+                state.threads -= 1;
+                if state.threads == 0 {
+                    state.queue.pop_back();
+                    self.inner.in_flight.fetch_sub(1, Ordering::AcqRel);
+                    return Err(e);
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Jobs queued or running.
+    pub(crate) fn in_flight(&self) -> usize {
+        self.inner.in_flight.load(Ordering::Acquire)
+    }
+
+    /// Lets idle threads exit; threads finish their queued jobs first and are not joined
+    /// (a job may block for a long time).
+    pub(crate) fn shutdown(&self) {
+        self.inner.lock().shutdown = true;
+        self.inner.work.notify_all();
+    }
+}
+
+impl Inner {
+    fn lock(&self) -> MutexGuard<'_, PoolState> {
+        // Jobs run outside the lock, so a panic cannot poison it mid-update.
+        self.state.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// A pool thread: take jobs until idle for `keep_alive` or shut down.
+    fn worker(&self) {
+        let mut state = self.lock();
+        loop {
+            if let Some(job) = state.queue.pop_front() {
+                drop(state);
+                // The job catches its own panics (it reports them to its task).
+                job();
+                self.in_flight.fetch_sub(1, Ordering::AcqRel);
+                state = self.lock();
+                continue;
+            }
+            if state.shutdown {
+                break;
+            }
+            state.idle += 1;
+            let (next, timeout) = self
+                .work
+                .wait_timeout(state, self.keep_alive)
+                .unwrap_or_else(PoisonError::into_inner);
+            state = next;
+            state.idle -= 1;
+            if timeout.timed_out() && state.queue.is_empty() {
+                break;
+            }
+        }
+        state.threads -= 1;
+    }
+}

@@ -1,0 +1,124 @@
+//! Configuring a runtime before it starts.
+
+use std::fmt;
+use std::io;
+use std::rc::Rc;
+use std::sync::Arc;
+use std::time::Duration;
+
+use super::core::Core;
+use super::shared::Shared;
+use super::{Runtime, EVENT_INTERVAL};
+use crate::blocking::BlockingPool;
+use crate::reactor::Reactor;
+use crate::time::Clock;
+use crate::trace::Hook;
+
+/// Configures and builds a [`Runtime`].
+///
+/// ```
+/// use std::time::Duration;
+/// use runtime::time::{sleep, Instant};
+///
+/// // Under the virtual clock, an hour of sleeping takes no real time.
+/// let rt = runtime::Runtime::builder().virtual_clock(true).build()?;
+/// let real = std::time::Instant::now();
+/// rt.block_on(async {
+///     let start = Instant::now();
+///     sleep(Duration::from_secs(3600)).await;
+///     assert_eq!(start.elapsed(), Duration::from_secs(3600));
+/// });
+/// assert!(real.elapsed() < Duration::from_secs(1));
+/// # Ok::<(), std::io::Error>(())
+/// ```
+#[must_use = "a Builder does nothing until `.build()`"]
+pub struct Builder {
+    virtual_clock: bool,
+    hooks: Vec<Rc<dyn Hook>>,
+    event_interval: u32,
+    max_blocking_threads: usize,
+    blocking_keep_alive: Duration,
+}
+
+impl Builder {
+    /// The default settings: real time, no hooks, [`EVENT_INTERVAL`], 8 blocking threads
+    /// that exit after 10 s idle.
+    pub fn new() -> Builder {
+        Builder {
+            virtual_clock: false,
+            hooks: Vec::new(),
+            event_interval: EVENT_INTERVAL,
+            max_blocking_threads: 8,
+            blocking_keep_alive: Duration::from_secs(10),
+        }
+    }
+
+    /// Use a virtual clock: time stands still while tasks run, and when the runtime would
+    /// otherwise wait it polls I/O without blocking and then jumps straight to the next timer
+    /// deadline. Timer order is deterministic and an hour of sleeps takes milliseconds.
+    pub fn virtual_clock(mut self, enabled: bool) -> Builder {
+        self.virtual_clock = enabled;
+        self
+    }
+
+    /// Attaches a hook that receives every scheduling event (see [`crate::trace`]).
+    /// May be called more than once; hooks are called in the order they were attached.
+    pub fn on_event(mut self, hook: impl Hook + 'static) -> Builder {
+        self.hooks.push(Rc::new(hook));
+        self
+    }
+
+    /// How many tasks run, at most, between two reactor polls (default [`EVENT_INTERVAL`]).
+    /// Zero is treated as one.
+    pub fn event_interval(mut self, polls: u32) -> Builder {
+        self.event_interval = polls;
+        self
+    }
+
+    /// The most threads `spawn_blocking` uses at once (default 8; at least 1).
+    pub fn max_blocking_threads(mut self, threads: usize) -> Builder {
+        self.max_blocking_threads = threads.max(1);
+        self
+    }
+
+    /// How long an idle blocking thread waits for work before it exits (default 10 s).
+    pub fn blocking_keep_alive(mut self, keep_alive: Duration) -> Builder {
+        self.blocking_keep_alive = keep_alive;
+        self
+    }
+
+    /// Builds the runtime.
+    ///
+    /// # Errors
+    /// If the operating system refuses an epoll instance, an eventfd or a timerfd.
+    pub fn build(self) -> io::Result<Runtime> {
+        let (reactor, interrupt) = Reactor::new()?;
+        let core = Core::new(
+            Arc::new(Shared::new(interrupt)),
+            reactor,
+            Clock::new(self.virtual_clock),
+            BlockingPool::new(self.max_blocking_threads, self.blocking_keep_alive),
+            self.hooks,
+            self.event_interval,
+        );
+        Ok(Runtime::from_core(core))
+    }
+}
+
+impl Default for Builder {
+    fn default() -> Builder {
+        Builder::new()
+    }
+}
+
+impl fmt::Debug for Builder {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Builder")
+            .field("virtual_clock", &self.virtual_clock)
+            .field("hooks", &self.hooks.len())
+            .field("event_interval", &self.event_interval)
+            .field("max_blocking_threads", &self.max_blocking_threads)
+            .field("blocking_keep_alive", &self.blocking_keep_alive)
+            .finish()
+    }
+}

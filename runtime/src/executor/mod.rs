@@ -1,0 +1,195 @@
+//! The runtime: a FIFO run queue of tasks in front of a mio reactor, on one thread.
+
+pub(crate) mod context;
+pub(crate) mod core;
+pub(crate) mod shared;
+
+mod builder;
+
+pub use builder::Builder;
+
+use std::fmt;
+use std::future::Future;
+use std::io;
+use std::panic::Location;
+use std::rc::Rc;
+use std::sync::Arc;
+
+use self::core::Core;
+use crate::task::JoinHandle;
+
+/// How many tasks the runtime polls, at most, between two polls of the reactor.
+///
+/// Neither a task that keeps waking itself nor a long run queue can starve I/O or timers:
+/// after this many polls the runtime polls the reactor without blocking (and fires expired
+/// timers) before it continues with the queue. The value is tokio's, chosen there as a
+/// prime that balances fairness against the cost of a syscall per batch. Change it with
+/// [`Builder::event_interval`].
+pub const EVENT_INTERVAL: u32 = 61;
+
+/// A single-threaded async runtime: an executor and a reactor.
+///
+/// Tasks run on the thread that owns the runtime, one at a time, each until its next
+/// `.await` that is not ready. `Runtime` is `!Send`: it and its tasks stay on that thread,
+/// so tasks need not be `Send`.
+///
+/// Dropping the runtime drops every unfinished task's future (inside the runtime, so their
+/// destructors can still deregister sockets and timers); a waker that fires during or after
+/// that does nothing.
+///
+/// ```
+/// let rt = runtime::Runtime::new()?;
+/// let handle = rt.spawn(async { 6 * 7 });
+/// assert_eq!(rt.block_on(handle)?, 42);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub struct Runtime {
+    /// Shared with the thread-local context while `block_on` runs, and with I/O sources and
+    /// timers, which deregister through it.
+    core: Rc<Core>,
+}
+
+impl Runtime {
+    /// A runtime with the default settings: real time, no trace hook.
+    ///
+    /// # Errors
+    /// If the operating system refuses an epoll instance, an eventfd or a timerfd.
+    pub fn new() -> io::Result<Runtime> {
+        Builder::new().build()
+    }
+
+    /// A [`Builder`] to configure a runtime (virtual clock, event hooks, blocking pool).
+    pub fn builder() -> Builder {
+        Builder::new()
+    }
+
+    pub(crate) fn from_core(core: Core) -> Runtime {
+        Runtime {
+            core: Rc::new(core),
+        }
+    }
+
+    /// Runs `future` to completion on this thread, running spawned tasks meanwhile.
+    ///
+    /// Tasks still pending when `future` completes stay in the runtime: the next `block_on`
+    /// continues them, and dropping the runtime drops them.
+    ///
+    /// # Panics
+    /// If called inside another `block_on` on the same thread (it would stop that runtime's
+    /// tasks), and if `future` panics.
+    pub fn block_on<F: Future>(&self, future: F) -> F::Output {
+        let _enter = context::enter(self.core.clone());
+        self.core.block_on(future)
+    }
+
+    /// Spawns a task onto this runtime, from inside or outside `block_on`.
+    ///
+    /// The task is queued at the back of the run queue; it first runs during a `block_on`.
+    #[track_caller]
+    pub fn spawn<F>(&self, future: F) -> JoinHandle<F::Output>
+    where
+        F: Future + 'static,
+        F::Output: 'static,
+    {
+        self.core.spawn(future, None, Location::caller())
+    }
+
+    /// Like [`spawn`](Runtime::spawn), giving the task a name for traces and reports.
+    #[track_caller]
+    pub fn spawn_named<F>(&self, name: &str, future: F) -> JoinHandle<F::Output>
+    where
+        F: Future + 'static,
+        F::Output: 'static,
+    {
+        self.core
+            .spawn(future, Some(Arc::from(name)), Location::caller())
+    }
+
+    /// How many spawned tasks have not finished yet.
+    pub fn live_tasks(&self) -> usize {
+        self.core.live_tasks()
+    }
+}
+
+impl Drop for Runtime {
+    fn drop(&mut self) {
+        let _enter = context::enter_for_drop(self.core.clone());
+        self.core.shutdown();
+    }
+}
+
+impl fmt::Debug for Runtime {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Runtime")
+            .field("live_tasks", &self.core.live_tasks())
+            .field("virtual_clock", &self.core.clock.is_virtual())
+            .finish()
+    }
+}
+
+/// Runs `future` to completion on a new default [`Runtime`], then drops the runtime.
+///
+/// # Panics
+/// If the runtime cannot be created (see [`Runtime::new`]), if called inside a running
+/// runtime, and if `future` panics.
+///
+/// ```
+/// let answer = runtime::block_on(async { 42 });
+/// assert_eq!(answer, 42);
+/// ```
+pub fn block_on<F: Future>(future: F) -> F::Output {
+    let rt = Runtime::new().unwrap_or_else(|e| panic!("cannot create a tinyloop runtime: {e}"));
+    rt.block_on(future)
+}
+
+/// Spawns a task onto the runtime running on this thread.
+///
+/// # Panics
+/// If no runtime is running on this thread: call it inside [`Runtime::block_on`] (or
+/// [`block_on`]), or use [`Runtime::spawn`] to spawn from outside.
+///
+/// ```
+/// runtime::block_on(async {
+///     let handle = runtime::spawn(async { "done" });
+///     assert_eq!(handle.await.unwrap(), "done");
+/// });
+/// ```
+#[track_caller]
+pub fn spawn<F>(future: F) -> JoinHandle<F::Output>
+where
+    F: Future + 'static,
+    F::Output: 'static,
+{
+    current_or_panic("runtime::spawn").spawn(future, None, Location::caller())
+}
+
+/// Like [`spawn`], giving the task a name for traces and reports.
+///
+/// # Panics
+/// If no runtime is running on this thread (see [`spawn`]).
+#[track_caller]
+pub fn spawn_named<F>(name: &str, future: F) -> JoinHandle<F::Output>
+where
+    F: Future + 'static,
+    F::Output: 'static,
+{
+    current_or_panic("runtime::spawn_named").spawn(
+        future,
+        Some(Arc::from(name)),
+        Location::caller(),
+    )
+}
+
+/// The runtime running on this thread.
+///
+/// # Panics
+/// With a message naming `what` and saying how to fix it, if there is none.
+#[track_caller]
+pub(crate) fn current_or_panic(what: &str) -> Rc<Core> {
+    context::current().unwrap_or_else(|| {
+        panic!(
+            "{what} called outside a tinyloop runtime: call it from inside \
+             Runtime::block_on (or runtime::block_on), or spawn with Runtime::spawn"
+        )
+    })
+}

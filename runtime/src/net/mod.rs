@@ -1,0 +1,13 @@
+//! TCP networking on the reactor.
+//!
+//! A socket is registered with the runtime's reactor when it is created and deregistered
+//! when it is dropped. An operation that would block stores the task's waker with the
+//! reactor and returns `Pending`; when epoll reports readiness, the reactor wakes the task
+//! (the trace shows the cause as `io(token N, readable)`), and the task retries.
+
+mod resolve;
+mod tcp_listener;
+mod tcp_stream;
+
+pub use tcp_listener::TcpListener;
+pub use tcp_stream::TcpStream;

@@ -1,0 +1,151 @@
+//! A one-shot channel: one value, sent once, from any thread.
+
+use std::fmt;
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::task::{Context, Poll, Waker};
+
+/// Creates a one-shot channel: the [`Sender`] sets the value once, the [`Receiver`] awaits it.
+///
+/// This is the analogue of asyncio's `Future`: a placeholder for a result that someone else
+/// will set. Ownership does the bookkeeping asyncio does at run time: `send` consumes the
+/// sender, so a value cannot be set twice, and dropping either side is observable by the
+/// other ([`RecvError`], [`Sender::is_closed`]). Both halves are `Send`: the value may come
+/// from another thread.
+///
+/// ```
+/// runtime::block_on(async {
+///     let (tx, rx) = runtime::sync::oneshot::channel();
+///     std::thread::spawn(move || tx.send("from a thread").unwrap());
+///     assert_eq!(rx.await, Ok("from a thread"));
+/// });
+/// ```
+pub fn channel<T>() -> (Sender<T>, Receiver<T>) {
+    let inner = Arc::new(Mutex::new(Inner {
+        value: None,
+        receiver: None,
+        sender_dropped: false,
+        receiver_dropped: false,
+    }));
+    (
+        Sender {
+            inner: inner.clone(),
+        },
+        Receiver { inner },
+    )
+}
+
+struct Inner<T> {
+    /// The value, between `send` and the receiver taking it.
+    value: Option<T>,
+    /// The waker of the task awaiting the receiver.
+    receiver: Option<Waker>,
+    /// The sender is gone (it sent, or was dropped without sending).
+    sender_dropped: bool,
+    /// The receiver is gone: a send would be lost, so it fails.
+    receiver_dropped: bool,
+}
+
+fn lock<T>(inner: &Mutex<Inner<T>>) -> MutexGuard<'_, Inner<T>> {
+    // No user code runs under the lock (wakers are called after it is released).
+    inner.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+/// The sending half of a [`channel`].
+pub struct Sender<T> {
+    inner: Arc<Mutex<Inner<T>>>,
+}
+
+impl<T> Sender<T> {
+    /// Sets the value and wakes the receiver.
+    ///
+    /// # Errors
+    /// Gives the value back if the receiver was dropped.
+    pub fn send(self, value: T) -> Result<(), T> {
+        let mut inner = lock(&self.inner);
+        if inner.receiver_dropped {
+            return Err(value);
+        }
+        inner.value = Some(value);
+        Ok(())
+        // `Drop` marks the sender gone and wakes the receiver.
+    }
+
+    /// Whether the receiver was dropped (a send would fail).
+    pub fn is_closed(&self) -> bool {
+        lock(&self.inner).receiver_dropped
+    }
+}
+
+impl<T> Drop for Sender<T> {
+    fn drop(&mut self) {
+        let waker = {
+            let mut inner = lock(&self.inner);
+            inner.sender_dropped = true;
+            inner.receiver.take()
+        };
+        if let Some(waker) = waker {
+            waker.wake();
+        }
+    }
+}
+
+/// The receiving half of a [`channel`]: a future of the value.
+#[must_use = "futures do nothing unless you `.await` them"]
+pub struct Receiver<T> {
+    inner: Arc<Mutex<Inner<T>>>,
+}
+
+/// The sender was dropped without sending a value.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct RecvError;
+
+impl fmt::Display for RecvError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("the sender was dropped without sending")
+    }
+}
+
+impl std::error::Error for RecvError {}
+
+impl<T> Future for Receiver<T> {
+    type Output = Result<T, RecvError>;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        let mut inner = lock(&self.inner);
+        if let Some(value) = inner.value.take() {
+            return Poll::Ready(Ok(value));
+        }
+        if inner.sender_dropped {
+            return Poll::Ready(Err(RecvError));
+        }
+        match &inner.receiver {
+            Some(waker) if waker.will_wake(cx.waker()) => {}
+            _ => inner.receiver = Some(cx.waker().clone()),
+        }
+        Poll::Pending
+    }
+}
+
+impl<T> Drop for Receiver<T> {
+    fn drop(&mut self) {
+        let mut inner = lock(&self.inner);
+        inner.receiver_dropped = true;
+        let value = inner.value.take();
+        drop(inner);
+        drop(value);
+    }
+}
+
+impl<T> fmt::Debug for Sender<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Sender").finish_non_exhaustive()
+    }
+}
+
+impl<T> fmt::Debug for Receiver<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Receiver").finish_non_exhaustive()
+    }
+}

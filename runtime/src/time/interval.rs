@@ -1,0 +1,73 @@
+//! Ticking at a fixed period.
+
+use std::future::{poll_fn, Future};
+use std::pin::Pin;
+use std::task::{Context, Poll};
+use std::time::Duration;
+
+use super::{sleep_until, Instant, Sleep};
+
+/// A stream of ticks every `period`, the first one at once.
+///
+/// When a tick is late (the task was busy), it fires as soon as possible and the next one
+/// comes a full `period` after it: missed ticks are skipped, never fired in a burst.
+///
+/// # Panics
+/// If `period` is zero.
+///
+/// ```
+/// use std::time::Duration;
+/// let rt = runtime::Runtime::builder().virtual_clock(true).build().unwrap();
+/// rt.block_on(async {
+///     let mut ticks = runtime::time::interval(Duration::from_secs(1));
+///     let start = ticks.tick().await;
+///     let second = ticks.tick().await;
+///     assert_eq!(second - start, Duration::from_secs(1));
+/// });
+/// ```
+pub fn interval(period: Duration) -> Interval {
+    assert!(
+        !period.is_zero(),
+        "interval period must be greater than zero"
+    );
+    Interval {
+        period,
+        sleep: sleep_until(Instant::now()),
+    }
+}
+
+/// The ticker returned by [`interval`].
+#[derive(Debug)]
+pub struct Interval {
+    /// Time between two ticks; never zero.
+    period: Duration,
+    /// Ends at the next tick's deadline.
+    sleep: Sleep,
+}
+
+impl Interval {
+    /// Waits for the next tick and returns its scheduled time.
+    pub async fn tick(&mut self) -> Instant {
+        poll_fn(|cx| self.poll_tick(cx)).await
+    }
+
+    /// Polls for the next tick.
+    pub fn poll_tick(&mut self, cx: &mut Context<'_>) -> Poll<Instant> {
+        if Pin::new(&mut self.sleep).poll(cx).is_pending() {
+            return Poll::Pending;
+        }
+        let scheduled = self.sleep.deadline();
+        let now = Instant::now();
+        let mut next = scheduled.saturating_add(self.period);
+        if next <= now {
+            next = now.saturating_add(self.period);
+        }
+        self.sleep.reset(next);
+        Poll::Ready(scheduled)
+    }
+
+    /// The time between ticks.
+    pub fn period(&self) -> Duration {
+        self.period
+    }
+}

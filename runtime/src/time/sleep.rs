@@ -1,0 +1,125 @@
+//! Waiting until a deadline.
+
+use std::fmt;
+use std::future::Future;
+use std::pin::Pin;
+use std::rc::Rc;
+use std::task::{Context, Poll};
+use std::time::Duration;
+
+use super::timers::TimerKey;
+use super::Instant;
+use crate::executor::core::Core;
+use crate::executor::current_or_panic;
+
+/// Waits until `duration` has passed on the runtime's clock.
+///
+/// The deadline is fixed when `sleep` is called. The timer is registered on the first poll
+/// and cancelled when the `Sleep` is dropped. On Linux the reactor wakes at the deadline
+/// with nanosecond precision (a timerfd), not rounded up to whole milliseconds.
+///
+/// ```
+/// use std::time::Duration;
+/// runtime::block_on(async {
+///     runtime::time::sleep(Duration::from_millis(1)).await;
+/// });
+/// ```
+pub fn sleep(duration: Duration) -> Sleep {
+    sleep_until(Instant::now().saturating_add(duration))
+}
+
+/// Waits until `deadline` on the runtime's clock (at once if it has passed).
+pub fn sleep_until(deadline: Instant) -> Sleep {
+    Sleep {
+        deadline,
+        timer: None,
+    }
+}
+
+/// The future returned by [`sleep`] and [`sleep_until`]. Dropping it cancels the timer.
+#[must_use = "futures do nothing unless you `.await` them"]
+pub struct Sleep {
+    /// When the sleep ends.
+    deadline: Instant,
+    /// The registered timer, from the first `Pending` poll until it completes, is reset,
+    /// or is dropped.
+    timer: Option<Registered>,
+}
+
+/// A timer in a runtime's queue.
+struct Registered {
+    core: Rc<Core>,
+    key: TimerKey,
+}
+
+impl Sleep {
+    /// When this sleep ends.
+    pub fn deadline(&self) -> Instant {
+        self.deadline
+    }
+
+    /// Whether the deadline has passed.
+    pub fn is_elapsed(&self) -> bool {
+        Instant::now() >= self.deadline
+    }
+
+    /// Moves the deadline (earlier or later); the next poll re-registers the timer.
+    pub fn reset(&mut self, deadline: Instant) {
+        self.cancel();
+        self.deadline = deadline;
+    }
+
+    /// The timer id, as it appears in traces (`timer#N`), once registered.
+    pub fn timer_id(&self) -> Option<u64> {
+        self.timer.as_ref().map(|t| t.key.1)
+    }
+
+    fn cancel(&mut self) {
+        if let Some(timer) = self.timer.take() {
+            timer.core.timers.borrow_mut().remove(timer.key);
+        }
+    }
+}
+
+impl Future for Sleep {
+    type Output = ();
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
+        let this = self.get_mut();
+        if let Some(timer) = &this.timer {
+            if timer.core.clock.now() >= this.deadline.into_std() {
+                this.cancel();
+                return Poll::Ready(());
+            }
+            if timer.core.timers.borrow_mut().update(timer.key, cx.waker()) {
+                return Poll::Pending;
+            }
+            // Fired, but the clock says otherwise (it cannot go back): register anew.
+            this.timer = None;
+        }
+        let core = current_or_panic("time::sleep");
+        let deadline = this.deadline.into_std();
+        if core.clock.now() >= deadline {
+            return Poll::Ready(());
+        }
+        let ticks = core.clock.ticks(deadline);
+        let key = core.timers.borrow_mut().insert(ticks, cx.waker().clone());
+        this.timer = Some(Registered { core, key });
+        Poll::Pending
+    }
+}
+
+impl Drop for Sleep {
+    fn drop(&mut self) {
+        self.cancel();
+    }
+}
+
+impl fmt::Debug for Sleep {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Sleep")
+            .field("deadline", &self.deadline)
+            .field("timer", &self.timer_id())
+            .finish()
+    }
+}

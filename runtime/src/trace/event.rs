@@ -1,0 +1,299 @@
+//! The events every scheduling decision emits.
+
+use std::fmt;
+use std::sync::Arc;
+use std::time::Duration;
+
+/// A task's number, unique within one runtime. `TaskId(0)` is the `block_on` future, which
+/// the trace names `main`; spawned tasks count up from 1.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct TaskId(pub u64);
+
+impl TaskId {
+    /// The id of the future passed to `block_on`.
+    pub const MAIN: TaskId = TaskId(0);
+}
+
+impl fmt::Display for TaskId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if *self == TaskId::MAIN {
+            f.write_str("main")
+        } else {
+            write!(f, "t{}", self.0)
+        }
+    }
+}
+
+/// I/O readiness reported by the operating system for one source, as a set of flags.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub struct Readiness(pub(crate) u8);
+
+impl Readiness {
+    /// Data can be read (or a connection accepted).
+    pub const READABLE: Readiness = Readiness(1);
+    /// Data can be written (or a connect finished).
+    pub const WRITABLE: Readiness = Readiness(2);
+    /// The peer closed its writing half: reads will return end of file.
+    pub const READ_CLOSED: Readiness = Readiness(4);
+    /// Our writing half is closed: writes will fail.
+    pub const WRITE_CLOSED: Readiness = Readiness(8);
+    /// The socket has a pending error.
+    pub const ERROR: Readiness = Readiness(16);
+
+    /// Whether every flag of `other` is set in `self`.
+    pub fn contains(self, other: Readiness) -> bool {
+        self.0 & other.0 == other.0
+    }
+
+    /// Whether any flag of `other` is set in `self`.
+    pub fn intersects(self, other: Readiness) -> bool {
+        self.0 & other.0 != 0
+    }
+
+    /// The union of both sets.
+    #[must_use]
+    pub fn union(self, other: Readiness) -> Readiness {
+        Readiness(self.0 | other.0)
+    }
+
+    /// `self` without the flags of `other`.
+    #[must_use]
+    pub fn without(self, other: Readiness) -> Readiness {
+        Readiness(self.0 & !other.0)
+    }
+
+    /// Whether no flag is set.
+    pub fn is_empty(self) -> bool {
+        self.0 == 0
+    }
+}
+
+impl fmt::Display for Readiness {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        const NAMES: [(Readiness, &str); 5] = [
+            (Readiness::READABLE, "readable"),
+            (Readiness::WRITABLE, "writable"),
+            (Readiness::READ_CLOSED, "read-closed"),
+            (Readiness::WRITE_CLOSED, "write-closed"),
+            (Readiness::ERROR, "error"),
+        ];
+        let mut first = true;
+        for (flag, name) in NAMES {
+            if self.contains(flag) {
+                if !first {
+                    f.write_str("|")?;
+                }
+                f.write_str(name)?;
+                first = false;
+            }
+        }
+        if first {
+            f.write_str("none")?;
+        }
+        Ok(())
+    }
+}
+
+/// Who or what called a waker.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum WakeCause {
+    /// Code running inside this task's poll (a channel send, a `yield_now`, a completion
+    /// waking a `JoinHandle`'s owner, ...).
+    Task(TaskId),
+    /// The reactor saw readiness on the source registered under this mio token.
+    Io {
+        /// The mio token of the source (its slot and generation).
+        token: usize,
+        /// What the operating system reported.
+        readiness: Readiness,
+    },
+    /// The timer with this id expired.
+    Timer(u64),
+    /// A thread other than the runtime's (a `spawn_blocking` job, a std thread, ...). Such
+    /// wakes travel through the injection queue and are recorded when the runtime drains it.
+    Thread,
+    /// The runtime itself, outside any task: `spawn` from outside `block_on`, `abort`, or
+    /// `block_on` starting its future.
+    Runtime,
+}
+
+impl fmt::Display for WakeCause {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            WakeCause::Task(id) => write!(f, "{id}"),
+            WakeCause::Io { token, readiness } => write!(f, "io(token {token}, {readiness})"),
+            WakeCause::Timer(id) => write!(f, "timer#{id}"),
+            WakeCause::Thread => f.write_str("another thread"),
+            WakeCause::Runtime => f.write_str("runtime"),
+        }
+    }
+}
+
+/// What a poll of a task's future returned.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PollResult {
+    /// `Poll::Ready`: the task is done.
+    Ready,
+    /// `Poll::Pending`: the task waits for a waker.
+    Pending,
+    /// The poll panicked; the panic is caught and stored for the `JoinHandle`.
+    Panicked,
+}
+
+/// Why a wake did nothing.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum IgnoredBecause {
+    /// The task was already in the run queue (or due to be re-queued after its poll).
+    AlreadyQueued,
+    /// The task has finished (completed, panicked or aborted).
+    Finished,
+}
+
+/// Why the reactor stopped waiting.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum UnparkReason {
+    /// The poll was non-blocking (tasks were runnable, or the fairness interval came up).
+    NonBlocking,
+    /// At least one I/O source became ready.
+    Io,
+    /// The precise timer (the next deadline) expired.
+    Timer,
+    /// Another thread woke a task through the injection queue.
+    Notified,
+    /// The wait timed out with no event.
+    Timeout,
+}
+
+/// How a task ended.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Outcome {
+    /// Its future returned `Ready`.
+    Completed,
+    /// It was aborted (or the runtime was dropped) before completing.
+    Aborted,
+    /// Its future panicked.
+    Panicked,
+}
+
+/// One scheduling decision. Every event passes through the runtime's single hook; see
+/// [`Hook`](crate::trace::Hook).
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub enum Event {
+    /// A task was created and queued for its first poll.
+    Spawned {
+        /// The new task.
+        task: TaskId,
+        /// Its name, if it was given one.
+        name: Option<Arc<str>>,
+        /// The task that spawned it (`None` when spawned from outside `block_on`).
+        parent: Option<TaskId>,
+    },
+    /// The runtime is about to poll the task.
+    PollStart {
+        /// The task.
+        task: TaskId,
+    },
+    /// The poll returned.
+    PollEnd {
+        /// The task.
+        task: TaskId,
+        /// What the poll returned.
+        result: PollResult,
+    },
+    /// A waker queued the task.
+    Woken {
+        /// The task now in the run queue.
+        task: TaskId,
+        /// Who called the waker.
+        cause: WakeCause,
+    },
+    /// A waker was called but did nothing.
+    WakeIgnored {
+        /// The task the waker belongs to.
+        task: TaskId,
+        /// Who called the waker.
+        cause: WakeCause,
+        /// Why nothing happened.
+        reason: IgnoredBecause,
+    },
+    /// A task woken during its own poll went back to the end of the run queue.
+    Requeued {
+        /// The task.
+        task: TaskId,
+    },
+    /// The reactor is about to wait for events (`timeout: None` waits until an event).
+    Park {
+        /// How long it will wait at most; zero for a non-blocking poll.
+        timeout: Option<Duration>,
+    },
+    /// The reactor's wait returned.
+    Unpark {
+        /// Why it returned.
+        reason: UnparkReason,
+        /// How many I/O events it collected (not counting the runtime's own wakeups).
+        events: usize,
+    },
+    /// A timer reached its deadline and its waker is about to be called.
+    TimerFired {
+        /// The timer's id (the same as in [`WakeCause::Timer`]).
+        timer: u64,
+    },
+    /// The virtual clock jumped forward to the next deadline.
+    ClockJump {
+        /// The new time, counted from the runtime's start.
+        to: Duration,
+    },
+    /// A task ended; its future has been dropped.
+    Finished {
+        /// The task.
+        task: TaskId,
+        /// How it ended.
+        outcome: Outcome,
+    },
+}
+
+impl fmt::Display for Event {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Event::Spawned { task, name, parent } => {
+                write!(f, "spawn {task}")?;
+                if let Some(name) = name {
+                    write!(f, " \"{name}\"")?;
+                }
+                match parent {
+                    Some(parent) => write!(f, " by {parent}"),
+                    None => f.write_str(" by runtime"),
+                }
+            }
+            Event::PollStart { task } => write!(f, "poll {task}"),
+            Event::PollEnd { task, result } => match result {
+                PollResult::Ready => write!(f, "ready {task}"),
+                PollResult::Pending => write!(f, "pending {task}"),
+                PollResult::Panicked => write!(f, "panicked {task}"),
+            },
+            Event::Woken { task, cause } => write!(f, "wake {task} by {cause}"),
+            Event::WakeIgnored {
+                task,
+                cause,
+                reason,
+            } => {
+                let why = match reason {
+                    IgnoredBecause::AlreadyQueued => "already queued",
+                    IgnoredBecause::Finished => "finished",
+                };
+                write!(f, "wake {task} by {cause} ignored ({why})")
+            }
+            Event::Requeued { task } => write!(f, "requeue {task}"),
+            Event::Park { timeout: None } => f.write_str("park"),
+            Event::Park {
+                timeout: Some(timeout),
+            } => write!(f, "park {timeout:?}"),
+            Event::Unpark { reason, events } => write!(f, "unpark {reason:?} events={events}"),
+            Event::TimerFired { timer } => write!(f, "timer#{timer} fired"),
+            Event::ClockJump { to } => write!(f, "clock jumps to {to:?}"),
+            Event::Finished { task, outcome } => write!(f, "finish {task} {outcome:?}"),
+        }
+    }
+}
