@@ -5,6 +5,8 @@ pub(crate) mod core;
 pub(crate) mod shared;
 
 mod builder;
+#[cfg(test)]
+mod tests;
 
 pub use builder::Builder;
 

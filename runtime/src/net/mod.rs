@@ -6,8 +6,10 @@
 //! (the trace shows the cause as `io(token N, readable)`), and the task retries.
 
 mod resolve;
+mod split;
 mod tcp_listener;
 mod tcp_stream;
 
+pub use split::{ReadHalf, WriteHalf};
 pub use tcp_listener::TcpListener;
 pub use tcp_stream::TcpStream;

@@ -173,12 +173,20 @@ impl TcpStream {
         self.source.token().0
     }
 
-    fn poll_read_buf(&self, cx: &mut Context<'_>, buf: &mut [u8]) -> Poll<io::Result<usize>> {
+    pub(super) fn poll_read_buf(
+        &self,
+        cx: &mut Context<'_>,
+        buf: &mut [u8],
+    ) -> Poll<io::Result<usize>> {
         self.source
             .poll_io(cx, Direction::Read, |mut s| s.read(buf))
     }
 
-    fn poll_write_buf(&self, cx: &mut Context<'_>, buf: &[u8]) -> Poll<io::Result<usize>> {
+    pub(super) fn poll_write_buf(
+        &self,
+        cx: &mut Context<'_>,
+        buf: &[u8],
+    ) -> Poll<io::Result<usize>> {
         self.source
             .poll_io(cx, Direction::Write, |mut s| s.write(buf))
     }

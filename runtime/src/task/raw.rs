@@ -10,7 +10,8 @@ use std::task::{Context, Poll, Waker};
 
 use super::join_error::JoinError;
 use super::state::{AfterPoll, State, JOIN_INTEREST, SCHEDULED};
-use super::{schedule, schedule_by_ref, Header, Runnable};
+use super::{schedule, schedule_by_ref, Header, Runnable, WakeAction};
+use crate::executor::context;
 use crate::executor::core::Core;
 use crate::executor::shared::Shared;
 use crate::trace::{Event, Outcome, PollResult, TaskId, WakeCause};
@@ -107,7 +108,18 @@ impl<F: Future + 'static> Task<F> {
     /// from the queue (or right after the current poll).
     pub(super) fn abort(self: &Arc<Self>) {
         let action = self.header.state.cancel();
-        schedule_by_ref(self, action);
+        if action == WakeAction::Finished {
+            return;
+        }
+        if let Some(core) = context::current() {
+            if Arc::ptr_eq(&core.shared, &self.header.shared) {
+                let (task, by) = (self.header.id, core.cause());
+                core.emit(|| Event::AbortRequested { task, by });
+            }
+        }
+        if action == WakeAction::Queue {
+            super::enqueue(self.clone());
+        }
     }
 
     /// Runs `f` on the join waker slot.

@@ -72,6 +72,16 @@ impl AddAssign<Duration> for Instant {
     }
 }
 
+impl Sub<Duration> for Instant {
+    type Output = Instant;
+
+    /// # Panics
+    /// If the result would be before the clock's earliest representable point.
+    fn sub(self, duration: Duration) -> Instant {
+        Instant(self.0 - duration)
+    }
+}
+
 impl Sub for Instant {
     type Output = Duration;
 

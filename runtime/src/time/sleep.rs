@@ -14,7 +14,9 @@ use crate::executor::current_or_panic;
 
 /// Waits until `duration` has passed on the runtime's clock.
 ///
-/// The deadline is fixed when `sleep` is called. The timer is registered on the first poll
+/// The deadline is fixed when `sleep` is called, on the clock of the runtime running on
+/// this thread (so call it inside the runtime when using the virtual clock; outside one,
+/// it reads real time). The timer is registered on the first poll
 /// and cancelled when the `Sleep` is dropped. On Linux the reactor wakes at the deadline
 /// with nanosecond precision (a timerfd), not rounded up to whole milliseconds.
 ///

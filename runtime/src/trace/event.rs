@@ -218,6 +218,14 @@ pub enum Event {
         /// Why nothing happened.
         reason: IgnoredBecause,
     },
+    /// `abort` was called on a task's handle (or its group). The runtime drops the future
+    /// the next time it takes the task from the queue.
+    AbortRequested {
+        /// The task to cancel.
+        task: TaskId,
+        /// Who asked.
+        by: WakeCause,
+    },
     /// A task woken during its own poll went back to the end of the run queue.
     Requeued {
         /// The task.
@@ -285,6 +293,7 @@ impl fmt::Display for Event {
                 };
                 write!(f, "wake {task} by {cause} ignored ({why})")
             }
+            Event::AbortRequested { task, by } => write!(f, "abort {task} by {by}"),
             Event::Requeued { task } => write!(f, "requeue {task}"),
             Event::Park { timeout: None } => f.write_str("park"),
             Event::Park {
