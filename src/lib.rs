@@ -13,9 +13,9 @@
 //! byte for byte like the real thing, and can add seeded, reproducible latency.
 //!
 //! The replica is written *sans-IO*: it turns bytes into requests and requests
-//! into response bytes, and never touches a socket, a clock or a thread. The
-//! server that drives it lives beside the examples and uses the project's own
-//! runtime.
+//! into response bytes, and never touches a socket, a clock or a thread. A
+//! server that owns the sockets drives it, on the project's own runtime; the
+//! [`replica`] documentation shows the loop such a server runs.
 
 #![deny(missing_docs)]
 #![warn(missing_debug_implementations, rust_2018_idioms)]
