@@ -71,4 +71,4 @@ pub mod trace;
 
 pub use blocking::spawn_blocking;
 pub use executor::{block_on, spawn, spawn_named, Builder, Runtime, EVENT_INTERVAL};
-pub use task::{yield_now, JoinError, JoinHandle, YieldNow};
+pub use task::{yield_now, JoinError, JoinHandle, Stuck, TaskReport, WaitsOn, YieldNow};

@@ -2,6 +2,7 @@
 
 use std::fmt;
 use std::io;
+use std::path::PathBuf;
 use std::rc::Rc;
 use std::sync::Arc;
 use std::time::Duration;
@@ -12,7 +13,7 @@ use super::{Runtime, EVENT_INTERVAL};
 use crate::blocking::BlockingPool;
 use crate::reactor::Reactor;
 use crate::time::Clock;
-use crate::trace::Hook;
+use crate::trace::{self, ChromeTrace, Config, Hook, Timeline, ENV_VAR};
 
 /// Configures and builds a [`Runtime`].
 ///
@@ -38,6 +39,11 @@ pub struct Builder {
     event_interval: u32,
     max_blocking_threads: usize,
     blocking_keep_alive: Duration,
+    lost_waker_lint: bool,
+    /// The terminal timeline, if set explicitly; `None` defers to `RUNTIME_TRACE`.
+    trace_terminal: Option<bool>,
+    /// The Chrome trace file, if set explicitly; `None` defers to `RUNTIME_TRACE`.
+    trace_chrome: Option<PathBuf>,
 }
 
 impl Builder {
@@ -50,6 +56,9 @@ impl Builder {
             event_interval: EVENT_INTERVAL,
             max_blocking_threads: 8,
             blocking_keep_alive: Duration::from_secs(10),
+            lost_waker_lint: true,
+            trace_terminal: None,
+            trace_chrome: None,
         }
     }
 
@@ -87,19 +96,74 @@ impl Builder {
         self
     }
 
+    /// Whether to print a warning to stderr when a task returns `Pending` while no waker
+    /// for it is alive anywhere, so nothing can ever wake it (default: on). The check is
+    /// exact, from the task's reference count; the event is recorded either way (see
+    /// [`Event::LostWaker`](crate::trace::Event::LostWaker)).
+    pub fn lost_waker_lint(mut self, enabled: bool) -> Builder {
+        self.lost_waker_lint = enabled;
+        self
+    }
+
+    /// Whether to print the terminal [`Timeline`] to stderr: one line per event, then a
+    /// per-task summary when the runtime is dropped.
+    ///
+    /// Without this call, `RUNTIME_TRACE=1` turns it on (see [`Config::parse`]); with it,
+    /// this setting wins either way.
+    pub fn trace_terminal(mut self, enabled: bool) -> Builder {
+        self.trace_terminal = Some(enabled);
+        self
+    }
+
+    /// Writes a [`ChromeTrace`] of every event to `path` when the runtime is dropped, for
+    /// Perfetto or `chrome://tracing`. Wins over a `chrome:PATH` in `RUNTIME_TRACE`.
+    pub fn trace_chrome(mut self, path: impl Into<PathBuf>) -> Builder {
+        self.trace_chrome = Some(path.into());
+        self
+    }
+
+    /// Turns on every output `config` asks for, as [`trace_terminal`](Builder::trace_terminal)
+    /// and [`trace_chrome`](Builder::trace_chrome) would; leaves the others as they are.
+    /// Made for [`Config::from_args`]: `--trace` and `--trace-json PATH`.
+    pub fn trace(mut self, config: &Config) -> Builder {
+        if config.terminal {
+            self.trace_terminal = Some(true);
+        }
+        if let Some(path) = &config.chrome {
+            self.trace_chrome = Some(path.clone());
+        }
+        self
+    }
+
     /// Builds the runtime.
+    ///
+    /// Reads `RUNTIME_TRACE` for the trace outputs not set on the builder; a value it
+    /// cannot read is reported on stderr and ignored.
     ///
     /// # Errors
     /// If the operating system refuses an epoll instance, an eventfd or a timerfd.
     pub fn build(self) -> io::Result<Runtime> {
         let (reactor, interrupt) = Reactor::new()?;
+        let mut hooks = self.hooks;
+        let env = Config::from_env().unwrap_or_else(|e| {
+            eprintln!("tinyloop: ignoring {ENV_VAR}: {e}");
+            Config::new()
+        });
+        let trace = trace::resolve(self.trace_terminal, self.trace_chrome, env);
+        if trace.terminal {
+            hooks.push(Rc::new(Timeline::stderr()));
+        }
+        if let Some(path) = trace.chrome {
+            hooks.push(Rc::new(ChromeTrace::to_file(path)));
+        }
         let core = Core::new(
             Arc::new(Shared::new(interrupt)),
             reactor,
             Clock::new(self.virtual_clock),
             BlockingPool::new(self.max_blocking_threads, self.blocking_keep_alive),
-            self.hooks,
+            hooks,
             self.event_interval,
+            self.lost_waker_lint,
         );
         Ok(Runtime::from_core(core))
     }
@@ -119,6 +183,9 @@ impl fmt::Debug for Builder {
             .field("event_interval", &self.event_interval)
             .field("max_blocking_threads", &self.max_blocking_threads)
             .field("blocking_keep_alive", &self.blocking_keep_alive)
+            .field("lost_waker_lint", &self.lost_waker_lint)
+            .field("trace_terminal", &self.trace_terminal)
+            .field("trace_chrome", &self.trace_chrome)
             .finish()
     }
 }

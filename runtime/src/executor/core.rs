@@ -14,7 +14,7 @@ use slab::Slab;
 use super::shared::Shared;
 use crate::blocking::BlockingPool;
 use crate::reactor::Reactor;
-use crate::task::{self, JoinHandle, MainTask, Task, TaskRef, WakeAction};
+use crate::task::{self, JoinHandle, MainTask, Stuck, Task, TaskRef, WaitsOn, WakeAction};
 use crate::time::{Clock, Timers};
 use crate::trace::{Event, Hook, IgnoredBecause, PollResult, TaskId, WakeCause};
 
@@ -45,8 +45,12 @@ pub(crate) struct Core {
     next_id: Cell<u64>,
     /// Set when `block_on`'s future was taken from the run queue and must be polled now.
     poll_main: Cell<bool>,
+    /// What the future being polled registered its waker with, so far in this poll.
+    waits: Cell<WaitsOn>,
     /// How many tasks run between two non-blocking reactor polls.
     pub(crate) event_interval: u32,
+    /// Whether a lost waker is also printed to stderr (it is always emitted as an event).
+    pub(crate) lost_waker_lint: bool,
 }
 
 impl Core {
@@ -57,6 +61,7 @@ impl Core {
         blocking: BlockingPool,
         hooks: Vec<Rc<dyn Hook>>,
         event_interval: u32,
+        lost_waker_lint: bool,
     ) -> Core {
         Core {
             shared,
@@ -70,7 +75,9 @@ impl Core {
             cause: Cell::new(WakeCause::Runtime),
             next_id: Cell::new(1),
             poll_main: Cell::new(false),
+            waits: Cell::new(WaitsOn::UNKNOWN),
             event_interval: event_interval.max(1),
+            lost_waker_lint,
         }
     }
 
@@ -101,6 +108,21 @@ impl Core {
     /// The cause of a wake happening now.
     pub(crate) fn cause(&self) -> WakeCause {
         self.cause.get()
+    }
+
+    /// Forgets what the previous poll waited on (called before each poll).
+    pub(crate) fn start_recording_waits(&self) {
+        self.waits.set(WaitsOn::UNKNOWN);
+    }
+
+    /// Notes that the future being polled gave its waker to a `kind` of source.
+    pub(crate) fn note_wait(&self, kind: WaitsOn) {
+        self.waits.set(self.waits.get().with(kind));
+    }
+
+    /// What the current poll registered its waker with.
+    pub(crate) fn recorded_waits(&self) -> WaitsOn {
+        self.waits.get()
     }
 
     /// Creates a task and queues it for its first poll.
@@ -199,21 +221,29 @@ impl Core {
         }
     }
 
-    /// Drives `future` to completion, running every other task meanwhile.
+    /// A reference to every unfinished task.
+    pub(crate) fn tasks_snapshot(&self) -> Vec<TaskRef> {
+        self.tasks.borrow().iter().map(|(_, t)| t.clone()).collect()
+    }
+
+    /// Drives `future` to completion, running every other task meanwhile, or reports that
+    /// nothing can ever wake anything again.
     ///
     /// One loop iteration:
     /// 1. run at most `event_interval` entries from the run queue, polling `future` when its
     ///    own entry comes up;
     /// 2. move tasks woken by other threads onto the queue;
     /// 3. turn the reactor: without blocking when tasks are waiting, otherwise until the
-    ///    next I/O event, timer deadline or foreign wake.
-    pub(crate) fn block_on<F: Future>(&self, future: F) -> F::Output {
+    ///    next I/O event, timer deadline or foreign wake — unless nothing could ever end
+    ///    that wait, in which case the report is returned instead of hanging.
+    pub(crate) fn block_on<F: Future>(&self, future: F) -> Result<F::Output, Stuck> {
         let mut future = std::pin::pin!(future);
         let main = Arc::new(MainTask::new(self.shared.clone()));
         let _finish_main = task::FinishOnDrop(main.clone());
         let waker = Waker::from(main.clone());
         let mut cx = Context::from_waker(&waker);
         self.run_queue.borrow_mut().push_back(main.clone());
+        let mut main_polls = 0;
         loop {
             for _ in 0..self.event_interval {
                 let Some(task) = self.run_queue.borrow_mut().pop_front() else {
@@ -221,13 +251,19 @@ impl Core {
                 };
                 task.run(self);
                 if self.poll_main.replace(false) {
+                    main_polls += 1;
                     if let Poll::Ready(output) = self.poll_main(&main, future.as_mut(), &mut cx) {
-                        return output;
+                        return Ok(output);
                     }
                 }
             }
             self.drain_injected();
             let idle = self.run_queue.borrow().is_empty();
+            if idle {
+                if let Some(stuck) = self.stuck(&main, main_polls) {
+                    return Err(stuck);
+                }
+            }
             self.reactor.turn(self, idle);
         }
     }
@@ -240,7 +276,9 @@ impl Core {
     ) -> Poll<F::Output> {
         let id = TaskId::MAIN;
         self.emit(|| Event::PollStart { task: id });
+        self.start_recording_waits();
         let poll = self.with_cause(WakeCause::Task(id), || future.poll(cx));
+        main.set_waits_on(self.recorded_waits());
         match poll {
             Poll::Ready(output) => {
                 self.emit(|| Event::PollEnd {
@@ -267,8 +305,9 @@ impl Core {
         !self.run_queue.borrow().is_empty() || self.shared.has_injected()
     }
 
-    /// Drops every unfinished task's future (runtime drop). Wakes during this are ignored:
-    /// every task is marked finished before the first future is dropped.
+    /// Drops every unfinished task's future (runtime drop), then calls every hook's
+    /// `finish`. Wakes during this are ignored: every task is marked finished before the
+    /// first future is dropped.
     pub(crate) fn shutdown(&self) {
         let injected = self.shared.close();
         let queued = std::mem::take(&mut *self.run_queue.borrow_mut());
@@ -284,5 +323,9 @@ impl Core {
         let queued = std::mem::take(&mut *self.run_queue.borrow_mut());
         drop(queued);
         self.blocking.shutdown();
+        // Every event has been emitted: hooks may print their summary or write their file.
+        for hook in self.hooks.iter() {
+            hook.finish();
+        }
     }
 }

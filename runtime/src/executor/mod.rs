@@ -3,6 +3,7 @@
 pub(crate) mod context;
 pub(crate) mod core;
 pub(crate) mod shared;
+mod stuck;
 
 mod builder;
 #[cfg(test)]
@@ -18,7 +19,7 @@ use std::rc::Rc;
 use std::sync::Arc;
 
 use self::core::Core;
-use crate::task::JoinHandle;
+use crate::task::{JoinHandle, Stuck};
 
 /// How many tasks the runtime polls, at most, between two polls of the reactor.
 ///
@@ -78,8 +79,28 @@ impl Runtime {
     ///
     /// # Panics
     /// If called inside another `block_on` on the same thread (it would stop that runtime's
-    /// tasks), and if `future` panics.
+    /// tasks), if `future` panics, and — instead of hanging forever — if the runtime gets
+    /// [`Stuck`]: `future` is pending and nothing can ever wake any task. The panic message
+    /// is the report of every task. [`try_block_on`](Runtime::try_block_on) returns it.
     pub fn block_on<F: Future>(&self, future: F) -> F::Output {
+        self.try_block_on(future)
+            .unwrap_or_else(|stuck| panic!("{stuck}"))
+    }
+
+    /// Like [`block_on`](Runtime::block_on), but returns the report when the runtime is
+    /// stuck instead of panicking.
+    ///
+    /// # Errors
+    /// [`Stuck`] when `future` is pending, no task is runnable, no timer is pending, no
+    /// socket has a waiting task, no blocking job is running, and no waker is alive.
+    ///
+    /// ```
+    /// let rt = runtime::Runtime::new()?;
+    /// let stuck = rt.try_block_on(std::future::pending::<()>()).unwrap_err();
+    /// assert!(stuck.to_string().contains("main: 1 polls, waits on unknown"));
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
+    pub fn try_block_on<F: Future>(&self, future: F) -> Result<F::Output, Stuck> {
         let _enter = context::enter(self.core.clone());
         self.core.block_on(future)
     }
@@ -180,6 +201,14 @@ where
         Some(Arc::from(name)),
         Location::caller(),
     )
+}
+
+/// Notes, for reports, that the future being polled on this thread's runtime gave its
+/// waker to a `kind` of source. Does nothing outside a runtime.
+pub(crate) fn note_wait(kind: crate::task::WaitsOn) {
+    if let Some(core) = context::current() {
+        core.note_wait(kind);
+    }
 }
 
 /// The runtime running on this thread.

@@ -102,9 +102,12 @@ impl Reactor {
         drop(removed);
     }
 
-    /// How many sources are registered.
-    pub(crate) fn sources(&self) -> usize {
-        self.sources.borrow().len()
+    /// Whether any task waits on a source's readiness (an idle listener does not count).
+    pub(crate) fn has_waiters(&self) -> bool {
+        self.sources
+            .borrow()
+            .iter()
+            .any(|(_, io)| io.reader.is_some() || io.writer.is_some())
     }
 
     /// Ready if the source in `key` has readiness in `mask`; otherwise stores the waker for

@@ -8,6 +8,7 @@ use mio::event::Source;
 use mio::{Interest, Token};
 
 use crate::executor::core::Core;
+use crate::task::WaitsOn;
 use crate::trace::Readiness;
 
 /// Which half of a source a task waits on.
@@ -97,9 +98,14 @@ impl<S: Source> IoSource<S> {
 
     /// Ready when the source may make progress in `direction`; otherwise stores the waker.
     pub(crate) fn poll_ready(&self, cx: &mut Context<'_>, direction: Direction) -> Poll<()> {
-        self.core
+        let ready = self
+            .core
             .reactor
-            .poll_ready(self.key, cx, direction.ready_mask(), direction)
+            .poll_ready(self.key, cx, direction.ready_mask(), direction);
+        if ready.is_pending() {
+            self.core.note_wait(WaitsOn::SOCKET);
+        }
+        ready
     }
 
     /// Forgets readiness in `direction` after an operation returned `WouldBlock`.

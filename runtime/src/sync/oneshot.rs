@@ -124,6 +124,8 @@ impl<T> Future for Receiver<T> {
             Some(waker) if waker.will_wake(cx.waker()) => {}
             _ => inner.receiver = Some(cx.waker().clone()),
         }
+        drop(inner);
+        crate::executor::note_wait(crate::task::WaitsOn::CHANNEL);
         Poll::Pending
     }
 }

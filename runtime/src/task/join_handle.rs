@@ -52,6 +52,7 @@ impl<F: Future + 'static> Join<F::Output> for Task<F> {
             Some(waker) if waker.will_wake(cx.waker()) => {}
             _ => *slot = Some(cx.waker().clone()),
         });
+        crate::executor::note_wait(super::WaitsOn::TASK);
         Poll::Pending
     }
 

@@ -1,10 +1,11 @@
 //! The `block_on` future's place in the run queue.
 
+use std::sync::atomic::{AtomicU8, Ordering};
 use std::sync::Arc;
 use std::task::Wake;
 
 use super::state::{State, SCHEDULED};
-use super::{schedule, schedule_by_ref, Header, Runnable};
+use super::{schedule, schedule_by_ref, Header, Runnable, TaskReport, WaitsOn};
 use crate::executor::core::Core;
 use crate::executor::shared::Shared;
 use crate::trace::TaskId;
@@ -16,6 +17,8 @@ use crate::trace::TaskId;
 /// the `block_on` future is scheduled in FIFO order like any task.
 pub(crate) struct MainTask {
     header: Header,
+    /// What the future's last poll registered its waker with (a [`WaitsOn`] set).
+    waits_on: AtomicU8,
 }
 
 impl MainTask {
@@ -26,7 +29,17 @@ impl MainTask {
                 id: TaskId::MAIN,
                 shared,
             },
+            waits_on: AtomicU8::new(0),
         }
+    }
+
+    /// What the future's last poll registered its waker with.
+    pub(crate) fn waits_on(&self) -> WaitsOn {
+        WaitsOn(self.waits_on.load(Ordering::Relaxed))
+    }
+
+    pub(crate) fn set_waits_on(&self, waits_on: WaitsOn) {
+        self.waits_on.store(waits_on.0, Ordering::Relaxed);
     }
 }
 
@@ -43,6 +56,25 @@ impl Runnable for MainTask {
     }
 
     fn shutdown(&self, _core: &Core) {}
+
+    fn live_wakers(&self, other_refs: usize) -> usize {
+        other_refs
+    }
+
+    fn join_waker_data(&self) -> Option<*const ()> {
+        None
+    }
+
+    fn report(&self, live_wakers: usize) -> TaskReport {
+        TaskReport {
+            id: self.header.id,
+            name: None,
+            polls: 0,
+            waits_on: self.waits_on(),
+            live_wakers,
+            spawned_at: None,
+        }
+    }
 }
 
 impl Wake for MainTask {

@@ -9,12 +9,14 @@ mod join_error;
 mod join_handle;
 mod main_task;
 mod raw;
+mod report;
 mod state;
 mod waker;
 mod yield_now;
 
 pub use join_error::JoinError;
 pub use join_handle::JoinHandle;
+pub use report::{Stuck, TaskReport, WaitsOn};
 pub use yield_now::{yield_now, YieldNow};
 
 pub(crate) use main_task::{FinishOnDrop, MainTask};
@@ -48,6 +50,14 @@ pub(crate) trait Runnable: Send + Sync {
     /// Drops the future without polling it (the runtime is being dropped). The state is
     /// already `COMPLETE`. Runtime thread only.
     fn shutdown(&self, core: &Core);
+    /// How many wakers for this task are alive, given how many references exist besides
+    /// the runtime's task list and the caller's own (`strong_count - 2`).
+    fn live_wakers(&self, other_refs: usize) -> usize;
+    /// The data pointer of the waker stored by whoever awaits this task's `JoinHandle`.
+    /// Runtime thread only.
+    fn join_waker_data(&self) -> Option<*const ()>;
+    /// A description for a [`Stuck`] report. Runtime thread only.
+    fn report(&self, live_wakers: usize) -> TaskReport;
 }
 
 /// A type-erased, reference-counted task.

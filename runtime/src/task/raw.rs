@@ -1,6 +1,6 @@
 //! The task cell: header and future in one allocation.
 
-use std::cell::UnsafeCell;
+use std::cell::{Cell, UnsafeCell};
 use std::future::Future;
 use std::panic::{catch_unwind, AssertUnwindSafe, Location};
 use std::pin::Pin;
@@ -11,6 +11,7 @@ use std::task::{Context, Poll, Waker};
 use super::join_error::JoinError;
 use super::state::{AfterPoll, State, JOIN_INTEREST, SCHEDULED};
 use super::{schedule, schedule_by_ref, Header, Runnable, WakeAction};
+use super::{TaskReport, WaitsOn};
 use crate::executor::context;
 use crate::executor::core::Core;
 use crate::executor::shared::Shared;
@@ -43,12 +44,17 @@ pub(crate) struct Task<F: Future> {
     location: &'static Location<'static>,
     /// The task's slot in the runtime's task list; fixed for the task's life.
     key: usize,
+    /// How many times the future was polled. Runtime thread only.
+    polls: Cell<u32>,
+    /// What the last poll registered the task's waker with. Runtime thread only.
+    waits_on: Cell<WaitsOn>,
 }
 
 // SAFETY: a `Task` is shared across threads only through wakers (`Waker` must be `Send +
 // Sync`). A waker on another thread touches only `header.state` (atomic), `header.shared`
 // (`Arc<Shared>`, which is `Send + Sync`), the reference count, and `name`/`location`
-// (immutable, `Send + Sync`). `stage` and `join_waker` are read and written only on the
+// (immutable, `Send + Sync`). `stage`, `join_waker`, `polls` and `waits_on` are read and
+// written only on the
 // runtime's thread: by `run`/`shutdown`, which only the runtime's loop calls, and by the
 // `JoinHandle`, which is `!Send` and created on that thread. When the last reference is
 // dropped on another thread, `stage` holds neither `F` nor `F::Output`: the future is
@@ -80,16 +86,13 @@ impl<F: Future + 'static> Task<F> {
             name,
             location,
             key,
+            polls: Cell::new(0),
+            waits_on: Cell::new(WaitsOn::UNKNOWN),
         }
     }
 
     pub(crate) fn name(&self) -> Option<&Arc<str>> {
         self.name.as_ref()
-    }
-
-    #[allow(dead_code)] // read by reports
-    pub(crate) fn location(&self) -> &'static Location<'static> {
-        self.location
     }
 
     /// Wakes the task (from a waker); see [`schedule`].
@@ -184,15 +187,37 @@ impl<F: Future + 'static> Task<F> {
             catch_unwind(AssertUnwindSafe(|| {
                 // SAFETY: runtime thread only, and this is the only reference into `stage`
                 // while it lives (a `JoinHandle` polled from inside the future touches
-                // `join_waker`, never `stage`, until `COMPLETE`). The future sits in an
-                // `Arc` allocation that never moves, and it is only ever dropped in place,
-                // so pinning it is sound.
-                match unsafe { &mut *self.stage.get() } {
+                // `join_waker`, never `stage`, until `COMPLETE`).
+                let stage = unsafe { &mut *self.stage.get() };
+                match stage {
+                    // SAFETY: the future sits in an `Arc` allocation that never moves, and
+                    // it is only ever dropped in place, so pinning it is sound.
                     Stage::Running(future) => unsafe { Pin::new_unchecked(future) }.poll(&mut cx),
                     _ => unreachable!("a task was polled after it finished"),
                 }
             }))
         })
+    }
+}
+
+impl<F: Future + 'static> Task<F> {
+    /// The exact lost-waker lint: after a `Pending` poll that queued nothing, every
+    /// reference to the task is the runtime's list entry, the one `run` holds, the
+    /// `JoinHandle`'s, or a waker. If no waker is left, nothing can ever wake the task.
+    fn check_lost_waker(self: &Arc<Self>, core: &Core) {
+        let other_refs = Arc::strong_count(self) - 2;
+        if self.live_wakers(other_refs) == 0 {
+            let (task, poll) = (self.header.id, self.polls.get());
+            core.emit(|| Event::LostWaker { task, poll });
+            if core.lost_waker_lint {
+                eprintln!(
+                    "tinyloop: lost waker: {} returned Pending on poll {poll} and no waker for \
+                     it is alive, so nothing can wake it again (spawned at {})",
+                    self.report(0).id_and_name(),
+                    self.location
+                );
+            }
+        }
     }
 }
 
@@ -208,7 +233,11 @@ impl<F: Future + 'static> Runnable for Task<F> {
             return self.finish(core, Err(JoinError::Cancelled), Outcome::Aborted);
         }
         core.emit(|| Event::PollStart { task: id });
-        match self.poll_future(core) {
+        self.polls.set(self.polls.get().saturating_add(1));
+        core.start_recording_waits();
+        let poll = self.poll_future(core);
+        self.waits_on.set(core.recorded_waits());
+        match poll {
             Ok(Poll::Ready(output)) => {
                 core.emit(|| Event::PollEnd {
                     task: id,
@@ -222,7 +251,7 @@ impl<F: Future + 'static> Runnable for Task<F> {
                     result: PollResult::Pending,
                 });
                 match self.header.state.end_poll() {
-                    AfterPoll::Idle => {}
+                    AfterPoll::Idle => self.check_lost_waker(core),
                     AfterPoll::Requeue => core.requeue(id, self),
                     AfterPoll::Cancel => {
                         self.finish(core, Err(JoinError::Cancelled), Outcome::Aborted)
@@ -237,6 +266,26 @@ impl<F: Future + 'static> Runnable for Task<F> {
                 let error = JoinError::from_panic(payload);
                 self.finish(core, Err(error), Outcome::Panicked);
             }
+        }
+    }
+
+    fn live_wakers(&self, other_refs: usize) -> usize {
+        let handle = usize::from(self.header.state.load() & JOIN_INTEREST != 0);
+        other_refs.saturating_sub(handle)
+    }
+
+    fn join_waker_data(&self) -> Option<*const ()> {
+        self.with_join_waker(|slot| slot.as_ref().map(Waker::data))
+    }
+
+    fn report(&self, live_wakers: usize) -> TaskReport {
+        TaskReport {
+            id: self.header.id,
+            name: self.name.clone(),
+            polls: self.polls.get(),
+            waits_on: self.waits_on.get(),
+            live_wakers,
+            spawned_at: Some(self.location),
         }
     }
 

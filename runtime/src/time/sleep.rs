@@ -11,6 +11,7 @@ use super::timers::TimerKey;
 use super::Instant;
 use crate::executor::core::Core;
 use crate::executor::current_or_panic;
+use crate::task::WaitsOn;
 
 /// Waits until `duration` has passed on the runtime's clock.
 ///
@@ -94,6 +95,7 @@ impl Future for Sleep {
                 return Poll::Ready(());
             }
             if timer.core.timers.borrow_mut().update(timer.key, cx.waker()) {
+                timer.core.note_wait(WaitsOn::TIMER);
                 return Poll::Pending;
             }
             // Fired, but the clock says otherwise (it cannot go back): register anew.
@@ -106,6 +108,7 @@ impl Future for Sleep {
         }
         let ticks = core.clock.ticks(deadline);
         let key = core.timers.borrow_mut().insert(ticks, cx.waker().clone());
+        core.note_wait(WaitsOn::TIMER);
         this.timer = Some(Registered { core, key });
         Poll::Pending
     }

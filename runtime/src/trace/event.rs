@@ -253,6 +253,14 @@ pub enum Event {
         /// The new time, counted from the runtime's start.
         to: Duration,
     },
+    /// A task returned `Pending` and no waker for it is alive anywhere: nothing can ever
+    /// wake it (it can still be aborted). Exact, from the task's reference count.
+    LostWaker {
+        /// The task.
+        task: TaskId,
+        /// Which poll (1 for the first) returned `Pending`.
+        poll: u32,
+    },
     /// A task ended; its future has been dropped.
     Finished {
         /// The task.
@@ -302,6 +310,9 @@ impl fmt::Display for Event {
             Event::Unpark { reason, events } => write!(f, "unpark {reason:?} events={events}"),
             Event::TimerFired { timer } => write!(f, "timer#{timer} fired"),
             Event::ClockJump { to } => write!(f, "clock jumps to {to:?}"),
+            Event::LostWaker { task, poll } => {
+                write!(f, "lost waker {task} after poll {poll}")
+            }
             Event::Finished { task, outcome } => write!(f, "finish {task} {outcome:?}"),
         }
     }

@@ -4,6 +4,7 @@
 //! the recorded events with the sequence the scheduling rules demand.
 
 mod abort_and_panic;
+mod diagnostics;
 mod drop;
 mod fairness;
 mod io_and_blocking;
