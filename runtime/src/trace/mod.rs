@@ -31,14 +31,52 @@
 //!     ]
 //! );
 //! ```
+//!
+//! # Watching a program run
+//!
+//! Three more hooks turn the stream into something to read:
+//!
+//! - [`Timeline`] prints one aligned line per event (time, task, what happened, why) and,
+//!   when the runtime is dropped, a per-task [`Summary`]: polls, wakes by cause, busy time,
+//!   wake→poll latency.
+//! - [`ChromeTrace`] writes the events in the Chrome Trace Event Format, for
+//!   [Perfetto](https://ui.perfetto.dev) or `chrome://tracing`: a track per task, polls as
+//!   slices, wakes as arrows from their cause.
+//! - [`Config`] reads which of them to attach from the `RUNTIME_TRACE` environment variable
+//!   (`1`, `chrome:PATH`, or `1,chrome:PATH`) or from `--trace` / `--trace-json PATH`
+//!   command-line flags; every runtime honours `RUNTIME_TRACE` (see
+//!   [`Builder::trace_terminal`](crate::Builder::trace_terminal)).
+//!
+//! ```
+//! use runtime::trace::Timeline;
+//! use runtime::Runtime;
+//!
+//! // Without colour, under the virtual clock, the output is the same on every run.
+//! let rt = Runtime::builder()
+//!     .virtual_clock(true)
+//!     .on_event(Timeline::to_writer(std::io::stdout(), false))
+//!     .build()?;
+//! rt.block_on(async { runtime::yield_now().await });
+//! drop(rt); // prints the per-task summary
+//! # Ok::<(), std::io::Error>(())
+//! ```
 
+mod chrome;
+mod config;
 mod event;
 mod recorder;
+mod summary;
+mod timeline;
 
+pub use chrome::ChromeTrace;
+pub(crate) use config::resolve;
+pub use config::{Config, ConfigError, ENV_VAR};
 pub use event::{
     Event, IgnoredBecause, Outcome, PollResult, Readiness, TaskId, UnparkReason, WakeCause,
 };
 pub use recorder::{Record, Recorder};
+pub use summary::{Summary, TaskStats, WakesByCause};
+pub use timeline::Timeline;
 
 use std::time::Duration;
 
@@ -50,4 +88,9 @@ pub trait Hook {
     /// Called once per event. `at` is the time since the runtime was built: real time, or
     /// virtual time under the virtual clock.
     fn on_event(&self, at: Duration, event: &Event);
+
+    /// Called once when the runtime is dropped, after its last event (the `Finished` of
+    /// every task it drops). Hooks that print a summary or write a file do it here; the
+    /// default does nothing.
+    fn finish(&self) {}
 }

@@ -1,0 +1,260 @@
+//! Which trace outputs to attach: from `RUNTIME_TRACE`, from command-line flags, or by hand.
+
+use std::error::Error;
+use std::fmt;
+use std::path::PathBuf;
+
+/// The environment variable every runtime reads when it is built: `1` for the terminal
+/// timeline, `chrome:PATH` for a Chrome trace file, `1,chrome:PATH` for both, `0` or
+/// empty for neither. See [`Config::parse`].
+pub const ENV_VAR: &str = "RUNTIME_TRACE";
+
+/// Which trace outputs a runtime writes.
+///
+/// Every [`Builder`](crate::Builder) reads [`ENV_VAR`] when it builds; examples also take
+/// `--trace` and `--trace-json PATH` through [`Config::from_args`] and pass the result to
+/// [`Builder::trace`](crate::Builder::trace):
+///
+/// ```no_run
+/// use runtime::trace::Config;
+///
+/// let (trace, _other_args) = Config::from_args(std::env::args().skip(1))?;
+/// let rt = runtime::Runtime::builder().trace(&trace).build()?;
+/// rt.block_on(async { runtime::yield_now().await });
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Config {
+    /// Print the [`Timeline`](super::Timeline) to stderr, and its per-task summary when
+    /// the runtime is dropped.
+    pub terminal: bool,
+    /// Write a [`ChromeTrace`](super::ChromeTrace) to this file when the runtime is dropped.
+    pub chrome: Option<PathBuf>,
+}
+
+impl Config {
+    /// No output.
+    pub fn new() -> Config {
+        Config::default()
+    }
+
+    /// Whether no output is asked for.
+    pub fn is_off(&self) -> bool {
+        !self.terminal && self.chrome.is_none()
+    }
+
+    /// Parses a [`ENV_VAR`] value: a comma-separated list of
+    ///
+    /// - `1` (or `terminal`): the terminal timeline;
+    /// - `chrome:PATH`: a Chrome trace file. It must come last, and `PATH` is everything
+    ///   after `chrome:`, commas included;
+    /// - `0` (or `off`): nothing; an empty item is ignored.
+    ///
+    /// # Errors
+    /// [`ConfigError::UnknownItem`] for any other item, [`ConfigError::MissingPath`] for
+    /// `chrome:` with nothing after it.
+    ///
+    /// ```
+    /// use runtime::trace::Config;
+    ///
+    /// let config = Config::parse("1,chrome:trace.json")?;
+    /// assert!(config.terminal);
+    /// assert_eq!(config.chrome.as_deref(), Some("trace.json".as_ref()));
+    /// assert!(Config::parse("0")?.is_off());
+    /// # Ok::<(), runtime::trace::ConfigError>(())
+    /// ```
+    pub fn parse(spec: &str) -> Result<Config, ConfigError> {
+        let mut config = Config::new();
+        let mut rest = spec.trim();
+        while !rest.is_empty() {
+            if let Some(path) = rest.strip_prefix("chrome:") {
+                if path.is_empty() {
+                    return Err(ConfigError::MissingPath("chrome:"));
+                }
+                config.chrome = Some(PathBuf::from(path));
+                break;
+            }
+            let (item, after) = rest.split_once(',').unwrap_or((rest, ""));
+            match item.trim() {
+                "1" | "terminal" => config.terminal = true,
+                "0" | "off" | "" => {}
+                other => return Err(ConfigError::UnknownItem(other.to_string())),
+            }
+            rest = after.trim_start();
+        }
+        Ok(config)
+    }
+
+    /// Parses [`ENV_VAR`] from the environment; no output when it is unset.
+    ///
+    /// # Errors
+    /// As [`Config::parse`]; also [`ConfigError::UnknownItem`] if the value is not UTF-8.
+    pub fn from_env() -> Result<Config, ConfigError> {
+        match std::env::var_os(ENV_VAR) {
+            None => Ok(Config::new()),
+            Some(value) => match value.to_str() {
+                Some(value) => Config::parse(value),
+                None => Err(ConfigError::UnknownItem(
+                    value.to_string_lossy().into_owned(),
+                )),
+            },
+        }
+    }
+
+    /// Takes the trace flags out of command-line arguments (pass them without the program
+    /// name) and returns the others, in order:
+    ///
+    /// - `--trace`: the terminal timeline;
+    /// - `--trace-json PATH` (or `--trace-json=PATH`): a Chrome trace file.
+    ///
+    /// # Errors
+    /// [`ConfigError::MissingPath`] when `--trace-json` has no path.
+    ///
+    /// ```
+    /// use runtime::trace::Config;
+    ///
+    /// let args = ["--trace-json", "out.json", "swapi.dev", "--trace"].map(String::from);
+    /// let (config, rest) = Config::from_args(args)?;
+    /// assert!(config.terminal);
+    /// assert_eq!(config.chrome.as_deref(), Some("out.json".as_ref()));
+    /// assert_eq!(rest, ["swapi.dev"]);
+    /// # Ok::<(), runtime::trace::ConfigError>(())
+    /// ```
+    pub fn from_args<I>(args: I) -> Result<(Config, Vec<String>), ConfigError>
+    where
+        I: IntoIterator<Item = String>,
+    {
+        let mut config = Config::new();
+        let mut rest = Vec::new();
+        let mut args = args.into_iter();
+        while let Some(arg) = args.next() {
+            if arg == "--trace" {
+                config.terminal = true;
+            } else if arg == "--trace-json" {
+                match args.next() {
+                    Some(path) if !path.is_empty() => config.chrome = Some(path.into()),
+                    _ => return Err(ConfigError::MissingPath("--trace-json")),
+                }
+            } else if let Some(path) = arg.strip_prefix("--trace-json=") {
+                if path.is_empty() {
+                    return Err(ConfigError::MissingPath("--trace-json"));
+                }
+                config.chrome = Some(path.into());
+            } else {
+                rest.push(arg);
+            }
+        }
+        Ok((config, rest))
+    }
+}
+
+/// The outputs a builder attaches: each explicit setting (`Some`) wins over `env`, the
+/// value of [`ENV_VAR`].
+pub(crate) fn resolve(terminal: Option<bool>, chrome: Option<PathBuf>, env: Config) -> Config {
+    Config {
+        terminal: terminal.unwrap_or(env.terminal),
+        chrome: chrome.or(env.chrome),
+    }
+}
+
+/// Why a trace configuration could not be read.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum ConfigError {
+    /// An item of [`ENV_VAR`] that is none of `1`, `terminal`, `0`, `off`, `chrome:PATH`.
+    UnknownItem(String),
+    /// `chrome:` or `--trace-json` without a path.
+    MissingPath(&'static str),
+}
+
+impl fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ConfigError::UnknownItem(item) => write!(
+                f,
+                "unknown {ENV_VAR} item `{item}` (expected 1, chrome:PATH, or 1,chrome:PATH)"
+            ),
+            ConfigError::MissingPath(what) => write!(f, "{what} needs a file path"),
+        }
+    }
+}
+
+impl Error for ConfigError {}
+
+#[cfg(test)]
+mod tests {
+    use std::path::PathBuf;
+
+    use super::{resolve, Config, ConfigError};
+
+    fn chrome(path: &str) -> Option<PathBuf> {
+        Some(PathBuf::from(path))
+    }
+
+    #[test]
+    fn one_turns_on_the_terminal_timeline_only() {
+        let config = Config::parse("1").unwrap();
+        assert!(config.terminal);
+        assert_eq!(config.chrome, None);
+    }
+
+    #[test]
+    fn chrome_takes_the_rest_of_the_value_as_its_path_commas_included() {
+        let config = Config::parse("terminal, chrome:/tmp/a,b.json").unwrap();
+        assert!(config.terminal);
+        assert_eq!(config.chrome, chrome("/tmp/a,b.json"));
+        assert_eq!(
+            Config::parse("chrome:t.json").unwrap().chrome,
+            chrome("t.json")
+        );
+    }
+
+    #[test]
+    fn zero_off_and_empty_turn_everything_off() {
+        for spec in ["", "0", "off", " ", "0,"] {
+            assert!(Config::parse(spec).unwrap().is_off(), "{spec:?}");
+        }
+    }
+
+    #[test]
+    fn unknown_items_and_empty_paths_are_errors() {
+        assert_eq!(
+            Config::parse("yes"),
+            Err(ConfigError::UnknownItem("yes".into()))
+        );
+        assert_eq!(
+            Config::parse("1,chrome:"),
+            Err(ConfigError::MissingPath("chrome:"))
+        );
+    }
+
+    #[test]
+    fn flags_are_taken_out_and_other_arguments_kept_in_order() {
+        let args = ["a", "--trace", "b", "--trace-json=x.json", "c"].map(String::from);
+        let (config, rest) = Config::from_args(args).unwrap();
+        assert!(config.terminal);
+        assert_eq!(config.chrome, chrome("x.json"));
+        assert_eq!(rest, ["a", "b", "c"]);
+    }
+
+    #[test]
+    fn explicit_builder_settings_win_over_the_environment() {
+        let env = Config::parse("1,chrome:env.json").unwrap();
+        let unset = resolve(None, None, env.clone());
+        assert_eq!(unset, env);
+        let explicit = resolve(Some(false), Some("mine.json".into()), env);
+        assert!(!explicit.terminal);
+        assert_eq!(explicit.chrome, chrome("mine.json"));
+        assert!(resolve(Some(true), None, Config::new()).terminal);
+    }
+
+    #[test]
+    fn trace_json_without_a_path_is_an_error() {
+        let args = ["--trace-json"].map(String::from);
+        assert_eq!(
+            Config::from_args(args),
+            Err(ConfigError::MissingPath("--trace-json"))
+        );
+    }
+}
