@@ -157,7 +157,7 @@ impl Builder {
             hooks.push(Rc::new(ChromeTrace::to_file(path)));
         }
         let core = Core::new(
-            Arc::new(Shared::new(interrupt)),
+            Arc::new(Shared::new(interrupt, !hooks.is_empty())),
             reactor,
             Clock::new(self.virtual_clock),
             BlockingPool::new(self.max_blocking_threads, self.blocking_keep_alive),

@@ -53,6 +53,21 @@ pub(crate) fn enter_for_drop(core: Rc<Core>) -> EnterGuard {
     EnterGuard { previous }
 }
 
+/// Runs `f` on the current runtime without touching its reference count (the wake path's
+/// lookup). `f` must not enter or leave a runtime.
+pub(crate) fn with_current<R>(f: impl FnOnce(Option<&Core>) -> R) -> R {
+    let mut f = Some(f);
+    let result = CURRENT.try_with(|c| {
+        let core = c.borrow();
+        (f.take().expect("called once"))(core.as_deref())
+    });
+    match result {
+        Ok(result) => result,
+        // The thread is exiting and its context is gone: there is no runtime.
+        Err(_) => (f.take().expect("not called"))(None),
+    }
+}
+
 /// The current runtime, if any.
 pub(crate) fn current() -> Option<Rc<Core>> {
     CURRENT.try_with(|c| c.borrow().clone()).ok().flatten()

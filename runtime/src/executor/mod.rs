@@ -206,9 +206,11 @@ where
 /// Notes, for reports, that the future being polled on this thread's runtime gave its
 /// waker to a `kind` of source. Does nothing outside a runtime.
 pub(crate) fn note_wait(kind: crate::task::WaitsOn) {
-    if let Some(core) = context::current() {
-        core.note_wait(kind);
-    }
+    context::with_current(|core| {
+        if let Some(core) = core {
+            core.note_wait(kind);
+        }
+    });
 }
 
 /// The runtime running on this thread.

@@ -20,6 +20,9 @@ pub(crate) struct Shared {
     notified: AtomicBool,
     /// Interrupts the reactor's wait (an eventfd registered with mio).
     interrupt: mio::Waker,
+    /// Whether the runtime has an event hook; when not, wakes that queue nothing skip the
+    /// lookup of the current runtime (they would only have recorded an event).
+    pub(crate) traced: bool,
 }
 
 struct Injection {
@@ -30,7 +33,7 @@ struct Injection {
 }
 
 impl Shared {
-    pub(crate) fn new(interrupt: mio::Waker) -> Shared {
+    pub(crate) fn new(interrupt: mio::Waker, traced: bool) -> Shared {
         Shared {
             injection: Mutex::new(Injection {
                 queue: Vec::new(),
@@ -38,6 +41,7 @@ impl Shared {
             }),
             notified: AtomicBool::new(false),
             interrupt,
+            traced,
         }
     }
 

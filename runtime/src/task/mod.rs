@@ -69,28 +69,32 @@ pub(crate) type TaskRef = Arc<dyn Runnable>;
 /// The task goes onto the local run queue when this thread runs the task's runtime (no
 /// lock, no syscall), or through the injection queue and the reactor interrupt otherwise.
 pub(crate) fn enqueue<T: Runnable + 'static>(task: Arc<T>) {
-    let core = context::current();
-    let header = task.header();
-    match core {
-        Some(core) if Arc::ptr_eq(&core.shared, &header.shared) => {
-            let id = header.id;
-            core.enqueue_local(id, task);
+    let foreign = context::with_current(|core| match core {
+        Some(core) if Arc::ptr_eq(&core.shared, &task.header().shared) => {
+            core.enqueue_local(task.header().id, task);
+            None
         }
-        _ => {
-            let shared = header.shared.clone();
-            shared.inject(task);
-        }
+        _ => Some(task),
+    });
+    if let Some(task) = foreign {
+        let shared = task.header().shared.clone();
+        shared.inject(task);
     }
 }
 
 /// Records a wake that needs no queueing (the task is queued, running or finished). Only a
 /// wake on the runtime's own thread is traced; a foreign one is invisible to the hook.
 pub(crate) fn wake_without_queueing(header: &Header, action: WakeAction) {
-    if let Some(core) = context::current() {
-        if Arc::ptr_eq(&core.shared, &header.shared) {
-            core.note_wake(header.id, action);
-        }
+    if !header.shared.traced {
+        return; // nothing to record, and nothing else to do
     }
+    context::with_current(|core| {
+        if let Some(core) = core {
+            if Arc::ptr_eq(&core.shared, &header.shared) {
+                core.note_wake(header.id, action);
+            }
+        }
+    });
 }
 
 /// Carries out `action` for `task` (owned: no reference-count traffic when queued).
