@@ -6,7 +6,7 @@
 mod deadline;
 pub(crate) mod source;
 
-use std::cell::{Cell, RefCell};
+use std::cell::RefCell;
 use std::io;
 use std::task::{Context, Poll, Waker};
 use std::time::Duration;
@@ -37,8 +37,10 @@ pub(crate) struct Reactor {
     /// Every registered source, by slot. A slot is reused after its source is dropped;
     /// the generation in the token tells the old registration from the new.
     sources: RefCell<Slab<ScheduledIo>>,
-    /// The generation the next registration gets (wrapping).
-    next_generation: Cell<u32>,
+    /// The generation of each slot's next registration: bumped when a source leaves the
+    /// slot, so the first source in every slot has generation 0 and a token equal to its
+    /// slot number (easy to read in traces).
+    generations: RefCell<Vec<u32>>,
     /// The precise wakeup for the next timer deadline.
     deadline: RefCell<DeadlineTimer>,
     /// Wakers collected during a turn, called once every borrow is released.
@@ -57,7 +59,7 @@ impl Reactor {
             poll: RefCell::new(poll),
             events: RefCell::new(Events::with_capacity(1024)),
             sources: RefCell::new(Slab::new()),
-            next_generation: Cell::new(0),
+            generations: RefCell::new(Vec::new()),
             deadline: RefCell::new(deadline),
             io_wakes: RefCell::new(Vec::new()),
             timer_wakes: RefCell::new(Vec::new()),
@@ -77,8 +79,11 @@ impl Reactor {
         if key > SLOT_MASK {
             return Err(io::Error::other("too many registered I/O sources"));
         }
-        let generation = self.next_generation.get();
-        self.next_generation.set(generation.wrapping_add(1));
+        let mut generations = self.generations.borrow_mut();
+        if generations.len() <= key {
+            generations.resize(key + 1, 0);
+        }
+        let generation = generations[key];
         let token = Token(key | (generation as usize) << GENERATION_SHIFT);
         self.poll
             .borrow()
@@ -98,6 +103,9 @@ impl Reactor {
     pub(crate) fn deregister(&self, io: &mut impl Source, key: usize) {
         // Failure means the fd is already closed, which also removes it from epoll.
         let _ = self.poll.borrow().registry().deregister(io);
+        if let Some(generation) = self.generations.borrow_mut().get_mut(key) {
+            *generation = generation.wrapping_add(1);
+        }
         let removed = self.sources.borrow_mut().try_remove(key);
         drop(removed);
     }

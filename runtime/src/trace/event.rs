@@ -122,7 +122,15 @@ impl fmt::Display for WakeCause {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             WakeCause::Task(id) => write!(f, "{id}"),
-            WakeCause::Io { token, readiness } => write!(f, "io(token {token}, {readiness})"),
+            WakeCause::Io { token, readiness } => {
+                // A token is `slot | generation << 32`; show a reused slot as `slot.generation`.
+                let (slot, generation) = (token & 0xffff_ffff, token >> 32);
+                if generation == 0 {
+                    write!(f, "io(token {slot}, {readiness})")
+                } else {
+                    write!(f, "io(token {slot}.{generation}, {readiness})")
+                }
+            }
             WakeCause::Timer(id) => write!(f, "timer#{id}"),
             WakeCause::Thread => f.write_str("another thread"),
             WakeCause::Runtime => f.write_str("runtime"),

@@ -1,0 +1,44 @@
+//! What happens between a socket becoming readable and the task's next poll.
+//!
+//! Run with: `cargo run --example readiness` (the timeline is on; add `--trace-json PATH`
+//! for a Perfetto file).
+//!
+//! A server task waits to read from a loopback connection; `main` writes five bytes a
+//! moment later. Look for the reactor's `unpark` with one I/O event, the `wake` whose cause
+//! is `io(token N, readable)`, and the reader's next `poll`, in that order.
+
+use std::time::Duration;
+
+use runtime::net::{TcpListener, TcpStream};
+use runtime::trace::Config;
+use runtime::Runtime;
+
+fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let (config, rest) = Config::from_args(std::env::args().skip(1))?;
+    if let Some(unknown) = rest.first() {
+        return Err(format!("unknown argument {unknown:?}; try --trace or --trace-json PATH").into());
+    }
+    // The timeline is the point of this example, so it is always on.
+    let rt = Runtime::builder()
+        .trace(&config)
+        .trace_terminal(true)
+        .build()?;
+    let received = rt.block_on(async {
+        let listener = TcpListener::bind("127.0.0.1:0")?;
+        let mut client = TcpStream::connect_addr(listener.local_addr()?).await?;
+        let (mut server, _) = listener.accept().await?;
+        eprintln!("  | the server socket is token {}", server.token());
+        let reader = runtime::spawn_named("reader", async move {
+            let mut buf = [0u8; 5];
+            server.read_exact(&mut buf).await.map(|()| buf)
+        });
+        runtime::time::sleep(Duration::from_millis(5)).await;
+        eprintln!("  | main writes 5 bytes now");
+        client.write_all(b"hello").await?;
+        let bytes = reader.await.map_err(std::io::Error::other)??;
+        Ok::<_, std::io::Error>(bytes)
+    })?;
+    drop(rt); // prints the per-task summary
+    println!("reader got {:?}", String::from_utf8_lossy(&received));
+    Ok(())
+}
