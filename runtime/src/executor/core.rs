@@ -1,7 +1,7 @@
 //! The runtime's thread-local heart: the run queue, the task list, and the scheduling loop.
 
 use std::cell::{Cell, RefCell};
-use std::collections::VecDeque;
+use std::collections::{HashMap, VecDeque};
 use std::future::Future;
 use std::panic::Location;
 use std::pin::Pin;
@@ -41,6 +41,9 @@ pub(crate) struct Core {
     /// Who would be the cause of a wake happening now: the task being polled, the reactor
     /// delivering readiness, a timer firing, or the runtime itself.
     cause: Cell<WakeCause>,
+    /// The names of unfinished named tasks. Kept here rather than in each task so an
+    /// unnamed task (most of them) pays nothing for the feature.
+    names: RefCell<HashMap<TaskId, Arc<str>>>,
     /// The id the next spawned task gets.
     next_id: Cell<u64>,
     /// Set when `block_on`'s future was taken from the run queue and must be polled now.
@@ -73,6 +76,7 @@ impl Core {
             blocking,
             hooks: hooks.into_boxed_slice(),
             cause: Cell::new(WakeCause::Runtime),
+            names: RefCell::new(HashMap::new()),
             next_id: Cell::new(1),
             poll_main: Cell::new(false),
             waits: Cell::new(WaitsOn::UNKNOWN),
@@ -140,19 +144,16 @@ impl Core {
         self.next_id.set(id.0 + 1);
         let mut tasks = self.tasks.borrow_mut();
         let slot = tasks.vacant_entry();
-        let task = Arc::new(Task::new(
-            future,
-            id,
-            self.shared.clone(),
-            name,
-            location,
-            slot.key(),
-        ));
+        let key = u32::try_from(slot.key()).expect("fewer than 2^32 live tasks");
+        let task = Arc::new(Task::new(future, id, self.shared.clone(), location, key));
         slot.insert(task.clone());
         drop(tasks);
+        if let Some(name) = &name {
+            self.names.borrow_mut().insert(id, name.clone());
+        }
         self.emit(|| Event::Spawned {
             task: id,
-            name: task.name().cloned(),
+            name,
             parent: match self.cause() {
                 WakeCause::Task(parent) => Some(parent),
                 _ => None,
@@ -193,10 +194,18 @@ impl Core {
         self.run_queue.borrow_mut().push_back(task);
     }
 
-    /// Forgets a finished task (drops the runtime's reference to it).
-    pub(crate) fn remove_task(&self, key: usize) {
+    /// Forgets a finished task (drops the runtime's reference to it, and its name).
+    pub(crate) fn remove_task(&self, key: usize, id: TaskId) {
         let task = self.tasks.borrow_mut().try_remove(key);
         drop(task);
+        if !self.names.borrow().is_empty() {
+            self.names.borrow_mut().remove(&id);
+        }
+    }
+
+    /// The name an unfinished task was spawned with.
+    pub(crate) fn task_name(&self, id: TaskId) -> Option<Arc<str>> {
+        self.names.borrow().get(&id).cloned()
     }
 
     /// How many tasks have not finished.

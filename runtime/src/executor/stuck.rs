@@ -72,7 +72,7 @@ impl Core {
             live_wakers: 0,
             spawned_at: None,
         }];
-        reports.extend(tasks.iter().map(|task| task.report(0)));
+        reports.extend(tasks.iter().map(|task| task.report(self, 0)));
         Some(Stuck { tasks: reports })
     }
 }

@@ -163,7 +163,7 @@ impl Reactor {
         //    timerfd, which is precise), or forever. Under the virtual clock the wait is
         //    non-blocking whenever a timer is pending: time jumps instead (step 6).
         let block = may_block && fired == 0 && !core.has_runnable();
-        let next_deadline = core.timers.borrow().next_deadline();
+        let next_deadline = core.timers.borrow_mut().next_deadline();
         let timeout = if !block || (core.clock.is_virtual() && next_deadline.is_some()) {
             Some(Duration::ZERO)
         } else {
@@ -256,7 +256,7 @@ impl Reactor {
         }
         *self.io_wakes.borrow_mut() = wakes;
         if block && core.clock.is_virtual() && !core.has_runnable() {
-            if let Some(ticks) = core.timers.borrow().next_deadline() {
+            if let Some(ticks) = core.timers.borrow_mut().next_deadline() {
                 core.clock.advance_to(ticks);
                 core.emit(|| Event::ClockJump {
                     to: Duration::from_nanos(ticks),

@@ -65,7 +65,7 @@ impl Runnable for MainTask {
         None
     }
 
-    fn report(&self, live_wakers: usize) -> TaskReport {
+    fn report(&self, _core: &Core, live_wakers: usize) -> TaskReport {
         TaskReport {
             id: self.header.id,
             name: None,

@@ -57,7 +57,7 @@ pub(crate) trait Runnable: Send + Sync {
     /// Runtime thread only.
     fn join_waker_data(&self) -> Option<*const ()>;
     /// A description for a [`Stuck`] report. Runtime thread only.
-    fn report(&self, live_wakers: usize) -> TaskReport;
+    fn report(&self, core: &Core, live_wakers: usize) -> TaskReport;
 }
 
 /// A type-erased, reference-counted task.

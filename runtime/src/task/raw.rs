@@ -38,21 +38,20 @@ pub(crate) struct Task<F: Future> {
     /// only on the runtime's thread. A separate cell from `stage`, because a task may poll
     /// its own `JoinHandle` while its future is borrowed for polling.
     join_waker: UnsafeCell<Option<Waker>>,
-    /// The task's name in traces and reports.
-    name: Option<Arc<str>>,
     /// Where `spawn` was called (for reports).
     location: &'static Location<'static>,
-    /// The task's slot in the runtime's task list; fixed for the task's life.
-    key: usize,
-    /// How many times the future was polled. Runtime thread only.
-    polls: Cell<u32>,
+    /// The task's slot in the runtime's task list; fixed for the task's life. (Fields are
+    /// kept narrow: a million sleeping tasks are a million of these.)
+    key: u32,
+    /// How many times the future was polled, saturating at `u16::MAX`. Runtime thread only.
+    polls: Cell<u16>,
     /// What the last poll registered the task's waker with. Runtime thread only.
     waits_on: Cell<WaitsOn>,
 }
 
 // SAFETY: a `Task` is shared across threads only through wakers (`Waker` must be `Send +
 // Sync`). A waker on another thread touches only `header.state` (atomic), `header.shared`
-// (`Arc<Shared>`, which is `Send + Sync`), the reference count, and `name`/`location`
+// (`Arc<Shared>`, which is `Send + Sync`), the reference count, and `location`
 // (immutable, `Send + Sync`). `stage`, `join_waker`, `polls` and `waits_on` are read and
 // written only on the
 // runtime's thread: by `run`/`shutdown`, which only the runtime's loop calls, and by the
@@ -71,9 +70,8 @@ impl<F: Future + 'static> Task<F> {
         future: F,
         id: TaskId,
         shared: Arc<Shared>,
-        name: Option<Arc<str>>,
         location: &'static Location<'static>,
-        key: usize,
+        key: u32,
     ) -> Task<F> {
         Task {
             header: Header {
@@ -83,16 +81,11 @@ impl<F: Future + 'static> Task<F> {
             },
             stage: UnsafeCell::new(Stage::Running(future)),
             join_waker: UnsafeCell::new(None),
-            name,
             location,
             key,
             polls: Cell::new(0),
             waits_on: Cell::new(WaitsOn::UNKNOWN),
         }
-    }
-
-    pub(crate) fn name(&self) -> Option<&Arc<str>> {
-        self.name.as_ref()
     }
 
     /// Wakes the task (from a waker); see [`schedule`].
@@ -177,7 +170,7 @@ impl<F: Future + 'static> Task<F> {
         if let Some(waker) = self.with_join_waker(Option::take) {
             core.with_cause(WakeCause::Task(id), || waker.wake());
         }
-        core.remove_task(self.key);
+        core.remove_task(self.key as usize, id);
     }
 
     fn poll_future(self: &Arc<Self>, core: &Core) -> std::thread::Result<Poll<F::Output>> {
@@ -207,13 +200,13 @@ impl<F: Future + 'static> Task<F> {
     fn check_lost_waker(self: &Arc<Self>, core: &Core) {
         let other_refs = Arc::strong_count(self) - 2;
         if self.live_wakers(other_refs) == 0 {
-            let (task, poll) = (self.header.id, self.polls.get());
+            let (task, poll) = (self.header.id, u32::from(self.polls.get()));
             core.emit(|| Event::LostWaker { task, poll });
             if core.lost_waker_lint {
                 eprintln!(
                     "tinyloop: lost waker: {} returned Pending on poll {poll} and no waker for \
                      it is alive, so nothing can wake it again (spawned at {})",
-                    self.report(0).id_and_name(),
+                    self.report(core, 0).id_and_name(),
                     self.location
                 );
             }
@@ -278,11 +271,11 @@ impl<F: Future + 'static> Runnable for Task<F> {
         self.with_join_waker(|slot| slot.as_ref().map(Waker::data))
     }
 
-    fn report(&self, live_wakers: usize) -> TaskReport {
+    fn report(&self, core: &Core, live_wakers: usize) -> TaskReport {
         TaskReport {
             id: self.header.id,
-            name: self.name.clone(),
-            polls: self.polls.get(),
+            name: core.task_name(self.header.id),
+            polls: u32::from(self.polls.get()),
             waits_on: self.waits_on.get(),
             live_wakers,
             spawned_at: Some(self.location),
