@@ -61,6 +61,7 @@
 
 mod blocking;
 mod executor;
+mod loom;
 mod reactor;
 mod task;
 

@@ -2,6 +2,7 @@
 
 pub(crate) mod context;
 pub(crate) mod core;
+pub(crate) mod injection;
 pub(crate) mod shared;
 mod stuck;
 

@@ -15,7 +15,7 @@
 //!                                COMPLETE  (every later wake is ignored)
 //! ```
 
-use std::sync::atomic::{AtomicUsize, Ordering};
+use crate::loom::{AtomicUsize, Ordering};
 
 /// The task is in a run queue (local or injection), or it was woken while `RUNNING` and will
 /// be queued again, at the back, when the poll ends. A wake that finds it set does nothing.
@@ -62,7 +62,7 @@ pub(crate) struct State(AtomicUsize);
 
 impl State {
     /// A new state with the given flags.
-    pub(crate) const fn new(flags: usize) -> State {
+    pub(crate) fn new(flags: usize) -> State {
         State(AtomicUsize::new(flags))
     }
 
@@ -72,25 +72,21 @@ impl State {
     }
 
     /// Applies a wake, from any thread. Only the `Queue` outcome obliges the caller to act.
+    ///
+    /// Always a read-modify-write with release ordering, even when the task is already
+    /// queued: the waker's writes (the data it woke the task about) must happen-before
+    /// the poll that `start_poll` begins, or that poll could miss them and the wakeup
+    /// would be lost. (Setting `SCHEDULED` on a finished task is harmless: nothing reads it.)
     pub(crate) fn wake(&self) -> WakeAction {
-        let mut cur = self.0.load(Ordering::Acquire);
-        loop {
-            if cur & COMPLETE != 0 {
-                return WakeAction::Finished;
-            }
-            if cur & SCHEDULED != 0 {
-                return WakeAction::AlreadyQueued;
-            }
-            match self.0.compare_exchange_weak(
-                cur,
-                cur | SCHEDULED,
-                Ordering::AcqRel,
-                Ordering::Acquire,
-            ) {
-                Ok(_) if cur & RUNNING != 0 => return WakeAction::DuringPoll,
-                Ok(_) => return WakeAction::Queue,
-                Err(actual) => cur = actual,
-            }
+        let previous = self.0.fetch_or(SCHEDULED, Ordering::AcqRel);
+        if previous & COMPLETE != 0 {
+            WakeAction::Finished
+        } else if previous & SCHEDULED != 0 {
+            WakeAction::AlreadyQueued
+        } else if previous & RUNNING != 0 {
+            WakeAction::DuringPoll
+        } else {
+            WakeAction::Queue
         }
     }
 
@@ -166,6 +162,10 @@ impl State {
         self.0.fetch_and(!JOIN_INTEREST, Ordering::AcqRel)
     }
 }
+
+#[cfg(all(test, loom))]
+#[path = "loom_models.rs"]
+mod loom_models;
 
 #[cfg(test)]
 mod tests {
