@@ -703,7 +703,9 @@ mod tests {
             .build()
             .unwrap();
         rt.block_on(async move {
-            let sleeper = crate::spawn_named("sleeper", sleep(Duration::from_millis(3)));
+            // Long enough that the timer is still pending after every other step, even on a
+            // slow (sanitized, loaded) machine.
+            let sleeper = crate::spawn_named("sleeper", sleep(Duration::from_millis(50)));
             let yielder = crate::spawn_named("yielder", crate::yield_now());
             let waiter = crate::spawn_named(
                 "from \"thread\"",
