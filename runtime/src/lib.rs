@@ -52,6 +52,32 @@
 //!   every other task keeps running.
 //! - Dropping the [`Runtime`] drops every unfinished future, inside the runtime.
 //!
+//! # From asyncio
+//!
+//! Many futures at once: [`gather`] waits for all and keeps input order, [`as_completed`]
+//! hands outputs over as they finish, [`TaskGroup`] makes spawned tasks fail together.
+//! Each child of these gets a waker of its own, so a wake re-polls that child alone (see
+//! [`combinators`]). In Rust, dropping a future cancels it; the last column says what
+//! dropping each one does.
+//!
+//! | asyncio | tinyloop | differences | dropping it |
+//! |---|---|---|---|
+//! | `create_task(coro)` | [`spawn`] | | detaches the task ([`abort_on_drop`] cancels it) |
+//! | `task.cancel()` | [`JoinHandle::abort`] | the future is dropped, not sent an exception | |
+//! | `gather(*aws)` | [`gather`] | children run in the caller's task, need not be `'static` | drops the unfinished children |
+//! | `gather(*aws)`, first error | [`try_gather`] | returns the first `Err` at once and drops the other children (asyncio leaves them running and loses their errors) | drops the unfinished children |
+//! | `gather(*aws, return_exceptions=True)` | [`gather`] of futures returning `Result` | every outcome is a value | drops the unfinished children |
+//! | `gather(a, b)` of mixed types | [`join`], [`join3`] | a tuple of outputs | drops the unfinished futures |
+//! | `as_completed(aws)` | [`as_completed`] | `next().await`, or iterate over futures that each resolve to the next output | drops the unfinished children |
+//! | `as_completed(aws, timeout=t)` | [`as_completed_timeout`] | items are `Result<_, Elapsed>`; at the deadline the unfinished children are dropped (asyncio leaves them running) | drops the unfinished children |
+//! | `wait(aws, return_when=..., timeout=t)` | [`wait`], [`Wait::timeout`](combinators::Wait::timeout) | returns the outputs and the unfinished futures themselves; no `FIRST_EXCEPTION` | drops the futures it holds |
+//! | `wait(..., FIRST_COMPLETED)` then cancel | [`race`] | two futures of one output type; `a` wins ties | drops both futures |
+//! | `wait_for(aw, t)`, `timeout(t)` | [`time::timeout`] | the future is polled before the timer: one ready at the deadline wins | drops the future |
+//! | `TaskGroup()` | [`TaskGroup`] | children return `Result`; the first failure is returned, not an `ExceptionGroup` | aborts every unfinished child |
+//! | `Future()` | [`sync::oneshot`] | `send` consumes the sender: setting twice does not compile | the other side sees it |
+//! | `Queue(maxsize)` | [`sync::mpsc`] | one receiver; `maxsize` must be at least 1 | dropping the receiver fails the sends |
+//! | `Semaphore(n)` | [`sync::Semaphore`] | a permit is a guard; waiters served in order | a `Permit` gives its permit back |
+//!
 //! The runtime is Linux-only: it uses a timerfd for timer precision.
 
 #![deny(missing_docs)]
@@ -65,11 +91,16 @@ mod loom;
 mod reactor;
 mod task;
 
+pub mod combinators;
 pub mod net;
 pub mod sync;
 pub mod time;
 pub mod trace;
 
 pub use blocking::spawn_blocking;
+pub use combinators::{
+    abort_on_drop, as_completed, as_completed_timeout, gather, join, join3, race, try_gather, wait,
+    ChildHandle, GroupError, ReturnWhen, TaskGroup,
+};
 pub use executor::{block_on, spawn, spawn_named, Builder, Runtime, EVENT_INTERVAL};
 pub use task::{yield_now, JoinError, JoinHandle, Stuck, TaskReport, WaitsOn, YieldNow};

@@ -114,6 +114,14 @@ impl Core {
         self.cause.get()
     }
 
+    /// Records that the task being polled polled the `child`-th child of a combinator.
+    /// Does nothing outside a task's poll or when no hook is attached.
+    pub(crate) fn note_child_poll(&self, child: usize) {
+        if let WakeCause::Task(task) = self.cause() {
+            self.emit(|| Event::ChildPoll { task, child });
+        }
+    }
+
     /// Forgets what the previous poll waited on (called before each poll).
     pub(crate) fn start_recording_waits(&self) {
         self.waits.set(WaitsOn::UNKNOWN);

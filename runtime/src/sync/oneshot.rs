@@ -21,6 +21,15 @@ use std::task::{Context, Poll, Waker};
 ///     assert_eq!(rx.await, Ok("from a thread"));
 /// });
 /// ```
+///
+/// Setting the value a second time, which raises `InvalidStateError` in asyncio, does not
+/// compile:
+///
+/// ```compile_fail
+/// let (tx, _rx) = runtime::sync::oneshot::channel();
+/// let _ = tx.send(1);
+/// let _ = tx.send(2); // error[E0382]: use of moved value: `tx`
+/// ```
 pub fn channel<T>() -> (Sender<T>, Receiver<T>) {
     let inner = Arc::new(Mutex::new(Inner {
         value: None,

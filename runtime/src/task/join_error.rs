@@ -10,7 +10,7 @@ use std::fmt;
 #[non_exhaustive]
 pub enum JoinError {
     /// The task was aborted ([`JoinHandle::abort`](crate::JoinHandle::abort), a
-    /// [`TaskGroup`](crate) sibling failing) or its runtime was dropped before it finished.
+    /// [`TaskGroup`](crate::TaskGroup) sibling failing) or its runtime was dropped before it finished.
     Cancelled,
     /// The task's future panicked while being polled. The panic was caught: the runtime and
     /// the other tasks keep running.

@@ -269,6 +269,14 @@ pub enum Event {
         /// Which poll (1 for the first) returned `Pending`.
         poll: u32,
     },
+    /// A combinator (`gather`, `as_completed`, a `TaskGroup`, ...) running inside `task`
+    /// polled one of its children: the one at position `child` of its input.
+    ChildPoll {
+        /// The task whose poll polled the child.
+        task: TaskId,
+        /// The child's position among the combinator's children, from 0.
+        child: usize,
+    },
     /// A task ended; its future has been dropped.
     Finished {
         /// The task.
@@ -321,6 +329,7 @@ impl fmt::Display for Event {
             Event::LostWaker { task, poll } => {
                 write!(f, "lost waker {task} after poll {poll}")
             }
+            Event::ChildPoll { task, child } => write!(f, "poll {task} child {child}"),
             Event::Finished { task, outcome } => write!(f, "finish {task} {outcome:?}"),
         }
     }

@@ -1,0 +1,355 @@
+//! A bounded multi-producer, single-consumer queue with backpressure.
+//!
+//! asyncio's `Queue(maxsize)`: [`Sender::send`] waits while the queue is full, so a fast
+//! producer is held back to the pace of the consumer instead of filling memory.
+//!
+//! The free slots are the permits of a [`Semaphore`]: a send first takes a permit (waiting
+//! in line, first come first served, while none is free), then pushes its value and keeps
+//! the permit out of the semaphore; a receive pops a value and adds a permit back. The
+//! capacity logic and its fairness live in the semaphore alone.
+//!
+//! ```
+//! use runtime::sync::mpsc;
+//!
+//! runtime::block_on(async {
+//!     let (tx, mut rx) = mpsc::channel(2);
+//!     let producer = runtime::spawn(async move {
+//!         for i in 0..5 {
+//!             tx.send(i).await.expect("the receiver is alive"); // waits while 2 are queued
+//!         }
+//!         // Dropping `tx` here ends the stream for the receiver.
+//!     });
+//!     let mut got = Vec::new();
+//!     while let Some(i) = rx.recv().await {
+//!         got.push(i);
+//!     }
+//!     assert_eq!(got, [0, 1, 2, 3, 4]);
+//!     producer.await.unwrap();
+//! });
+//! ```
+
+use std::collections::VecDeque;
+use std::fmt;
+use std::future::poll_fn;
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::task::{Context, Poll, Waker};
+
+use super::Semaphore;
+
+/// Creates a queue holding at most `capacity` values, with one [`Sender`] (clone it for
+/// more producers) and its [`Receiver`].
+///
+/// # Panics
+///
+/// If `capacity` is zero: a queue that holds nothing cannot pass anything on (asyncio's
+/// `maxsize=0` means unbounded, which defeats backpressure; pick a bound).
+pub fn channel<T>(capacity: usize) -> (Sender<T>, Receiver<T>) {
+    assert!(
+        capacity > 0,
+        "an mpsc channel needs a capacity of at least 1"
+    );
+    let shared = Arc::new(Shared {
+        slots: Semaphore::new(capacity),
+        state: Mutex::new(State {
+            queue: VecDeque::with_capacity(capacity),
+            receiver: None,
+            senders: 1,
+            receiver_alive: true,
+        }),
+        capacity,
+    });
+    (
+        Sender {
+            shared: shared.clone(),
+        },
+        Receiver { shared },
+    )
+}
+
+struct Shared<T> {
+    /// One permit per free slot. Closed when the receiver is dropped, which fails every
+    /// waiting send.
+    slots: Semaphore,
+    state: Mutex<State<T>>,
+    /// The most values the queue holds.
+    capacity: usize,
+}
+
+struct State<T> {
+    /// The values sent and not yet received. Never longer than the capacity: each holds
+    /// a permit taken out of `slots`.
+    queue: VecDeque<T>,
+    /// The waker of the receiver, while it waits for a value.
+    receiver: Option<Waker>,
+    /// How many `Sender`s are alive; at zero the receiver gets `None` once the queue is
+    /// empty.
+    senders: usize,
+    /// Whether the `Receiver` is alive; when it is not, sends fail.
+    receiver_alive: bool,
+}
+
+impl<T> Shared<T> {
+    fn lock(&self) -> MutexGuard<'_, State<T>> {
+        // No user code runs under the lock (wakers are called after it is released).
+        self.state.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Queues `value` (a permit was taken for it) and wakes the receiver.
+    fn push(&self, value: T) -> Result<(), T> {
+        let waker = {
+            let mut state = self.lock();
+            if !state.receiver_alive {
+                return Err(value);
+            }
+            state.queue.push_back(value);
+            state.receiver.take()
+        };
+        if let Some(waker) = waker {
+            waker.wake();
+        }
+        Ok(())
+    }
+}
+
+/// The sending half of a [`channel`]. Clone it for more producers; when every clone is
+/// dropped, the receiver sees the end of the stream.
+pub struct Sender<T> {
+    shared: Arc<Shared<T>>,
+}
+
+/// The error of [`Sender::send`]: the receiver is gone. Holds the value that was not sent.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub struct SendError<T>(pub T);
+
+/// The error of [`Sender::try_send`].
+#[derive(Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum TrySendError<T> {
+    /// The queue is full (or other senders wait for a slot); the value is given back.
+    Full(T),
+    /// The receiver is gone; the value is given back.
+    Closed(T),
+}
+
+impl<T> Sender<T> {
+    /// Sends `value`, waiting while the queue is full. Waiting senders are served in the
+    /// order they started waiting.
+    ///
+    /// Dropping the future before it finished sends nothing.
+    ///
+    /// # Errors
+    ///
+    /// [`SendError`] with the value, if the receiver was dropped (before or while waiting).
+    pub async fn send(&self, value: T) -> Result<(), SendError<T>> {
+        let Ok(permit) = self.shared.slots.acquire().await else {
+            return Err(SendError(value));
+        };
+        self.shared.push(value).map_err(SendError)?;
+        // The slot stays taken until the receiver pops the value.
+        permit.forget();
+        Ok(())
+    }
+
+    /// Sends `value` if a slot is free now.
+    ///
+    /// # Errors
+    ///
+    /// [`TrySendError::Full`] when no slot is free, [`TrySendError::Closed`] when the
+    /// receiver was dropped; both give the value back.
+    pub fn try_send(&self, value: T) -> Result<(), TrySendError<T>> {
+        let Some(permit) = self.shared.slots.try_acquire() else {
+            return Err(if self.shared.slots.is_closed() {
+                TrySendError::Closed(value)
+            } else {
+                TrySendError::Full(value)
+            });
+        };
+        self.shared.push(value).map_err(TrySendError::Closed)?;
+        permit.forget();
+        Ok(())
+    }
+
+    /// Whether the receiver was dropped (every send would fail).
+    pub fn is_closed(&self) -> bool {
+        !self.shared.lock().receiver_alive
+    }
+
+    /// The most values the queue holds.
+    pub fn capacity(&self) -> usize {
+        self.shared.capacity
+    }
+}
+
+impl<T> Clone for Sender<T> {
+    fn clone(&self) -> Sender<T> {
+        self.shared.lock().senders += 1;
+        Sender {
+            shared: self.shared.clone(),
+        }
+    }
+}
+
+impl<T> Drop for Sender<T> {
+    fn drop(&mut self) {
+        let waker = {
+            let mut state = self.shared.lock();
+            state.senders -= 1;
+            if state.senders == 0 {
+                state.receiver.take()
+            } else {
+                None
+            }
+        };
+        if let Some(waker) = waker {
+            waker.wake();
+        }
+    }
+}
+
+/// The receiving half of a [`channel`]. Dropping it fails every send, waiting or later,
+/// and drops the values still queued.
+pub struct Receiver<T> {
+    shared: Arc<Shared<T>>,
+}
+
+/// The error of [`Receiver::try_recv`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum TryRecvError {
+    /// Nothing is queued now, and senders are alive.
+    Empty,
+    /// Nothing is queued, and every sender is gone: nothing will ever come.
+    Disconnected,
+}
+
+impl<T> Receiver<T> {
+    /// Waits for the next value: `None` once the queue is empty and every sender is gone.
+    ///
+    /// Dropping the future before it finished loses nothing.
+    pub async fn recv(&mut self) -> Option<T> {
+        poll_fn(|cx| self.poll_recv(cx)).await
+    }
+
+    /// Polls for the next value (the building block of [`recv`](Receiver::recv)).
+    pub fn poll_recv(&mut self, cx: &mut Context<'_>) -> Poll<Option<T>> {
+        let mut state = self.shared.lock();
+        if let Some(value) = state.queue.pop_front() {
+            drop(state);
+            self.shared.slots.add_permits(1); // the slot is free again
+            return Poll::Ready(Some(value));
+        }
+        if state.senders == 0 {
+            return Poll::Ready(None);
+        }
+        match &mut state.receiver {
+            Some(waker) => waker.clone_from(cx.waker()),
+            None => state.receiver = Some(cx.waker().clone()),
+        }
+        drop(state);
+        crate::executor::note_wait(crate::task::WaitsOn::CHANNEL);
+        Poll::Pending
+    }
+
+    /// Takes the next value if one is queued.
+    ///
+    /// # Errors
+    ///
+    /// [`TryRecvError::Empty`] if nothing is queued, [`TryRecvError::Disconnected`] if
+    /// nothing is queued and every sender is gone.
+    pub fn try_recv(&mut self) -> Result<T, TryRecvError> {
+        let mut state = self.shared.lock();
+        match state.queue.pop_front() {
+            Some(value) => {
+                drop(state);
+                self.shared.slots.add_permits(1); // the slot is free again
+                Ok(value)
+            }
+            None if state.senders == 0 => Err(TryRecvError::Disconnected),
+            None => Err(TryRecvError::Empty),
+        }
+    }
+
+    /// How many values are queued.
+    pub fn len(&self) -> usize {
+        self.shared.lock().queue.len()
+    }
+
+    /// Whether no value is queued.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
+impl<T> Drop for Receiver<T> {
+    fn drop(&mut self) {
+        let queued = {
+            let mut state = self.shared.lock();
+            state.receiver_alive = false;
+            state.receiver = None;
+            std::mem::take(&mut state.queue)
+        };
+        self.shared.slots.close();
+        drop(queued);
+    }
+}
+
+impl<T> fmt::Debug for SendError<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("SendError(..)")
+    }
+}
+
+impl<T> fmt::Display for SendError<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("the receiver was dropped")
+    }
+}
+
+impl<T> std::error::Error for SendError<T> {}
+
+impl<T> fmt::Debug for TrySendError<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            TrySendError::Full(_) => "Full(..)",
+            TrySendError::Closed(_) => "Closed(..)",
+        })
+    }
+}
+
+impl<T> fmt::Display for TrySendError<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            TrySendError::Full(_) => "the queue is full",
+            TrySendError::Closed(_) => "the receiver was dropped",
+        })
+    }
+}
+
+impl<T> std::error::Error for TrySendError<T> {}
+
+impl fmt::Display for TryRecvError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            TryRecvError::Empty => "the queue is empty",
+            TryRecvError::Disconnected => "the queue is empty and every sender is gone",
+        })
+    }
+}
+
+impl std::error::Error for TryRecvError {}
+
+impl<T> fmt::Debug for Sender<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Sender")
+            .field("capacity", &self.shared.capacity)
+            .finish_non_exhaustive()
+    }
+}
+
+impl<T> fmt::Debug for Receiver<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Receiver")
+            .field("queued", &self.len())
+            .finish_non_exhaustive()
+    }
+}

@@ -1,0 +1,278 @@
+//! A counting semaphore with a first-come, first-served queue.
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::task::{Context, Poll, Waker};
+
+/// A counting semaphore: at most `permits` holders at once, the others wait in line.
+///
+/// asyncio's `Semaphore`, typically used to cap how many requests are in flight. A
+/// [`Permit`] is a guard: dropping it gives the permit back. Waiters are served strictly
+/// in the order they started waiting; a newcomer never takes a permit while someone waits,
+/// so nobody starves. Clones share the same permits; a semaphore may be shared with other
+/// threads.
+///
+/// # Examples
+///
+/// ```
+/// use std::time::Duration;
+/// use runtime::sync::Semaphore;
+/// use runtime::time::sleep;
+///
+/// let rt = runtime::Runtime::builder().virtual_clock(true).build()?;
+/// rt.block_on(async {
+///     let polite = Semaphore::new(2); // at most two "requests" at once
+///     let start = runtime::time::Instant::now();
+///     let polite = &polite;
+///     runtime::gather((0..6).map(|_| async move {
+///         let _permit = polite.acquire().await.expect("never closed");
+///         sleep(Duration::from_secs(1)).await; // the request
+///     }))
+///     .await;
+///     assert_eq!(start.elapsed(), Duration::from_secs(3)); // three waves of two
+/// });
+/// # Ok::<(), std::io::Error>(())
+/// ```
+#[derive(Clone)]
+pub struct Semaphore {
+    inner: Arc<Mutex<State>>,
+}
+
+struct State {
+    /// Permits nobody holds.
+    available: usize,
+    /// The waiters, by ticket: the smallest ticket is served next. Holds only waiters that
+    /// have not got their permit yet.
+    waiters: BTreeMap<u64, Waker>,
+    /// The ticket the next waiter gets; tickets are never reused.
+    next_ticket: u64,
+    /// Set by [`Semaphore::close`]: every waiting and future `acquire` fails.
+    closed: bool,
+}
+
+impl State {
+    /// The waker of the first waiter, if a permit is free for it.
+    fn next_to_serve(&self) -> Option<Waker> {
+        if self.available == 0 {
+            return None;
+        }
+        self.waiters.values().next().cloned()
+    }
+}
+
+/// The error of [`Semaphore::acquire`]: the semaphore was closed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct AcquireError;
+
+impl fmt::Display for AcquireError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("semaphore closed")
+    }
+}
+
+impl std::error::Error for AcquireError {}
+
+impl Semaphore {
+    /// A semaphore with `permits` permits.
+    pub fn new(permits: usize) -> Semaphore {
+        Semaphore {
+            inner: Arc::new(Mutex::new(State {
+                available: permits,
+                waiters: BTreeMap::new(),
+                next_ticket: 0,
+                closed: false,
+            })),
+        }
+    }
+
+    fn lock(&self) -> MutexGuard<'_, State> {
+        // No user code runs under the lock (wakers are called after it is released).
+        self.inner.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Waits for a permit, behind everyone who started waiting earlier.
+    ///
+    /// Dropping the returned future gives up its place in line.
+    ///
+    /// # Errors
+    ///
+    /// [`AcquireError`] once the semaphore is [closed](Semaphore::close).
+    pub fn acquire(&self) -> Acquire<'_> {
+        Acquire {
+            semaphore: self,
+            ticket: None,
+        }
+    }
+
+    /// Takes a permit if one is free and nobody waits; `None` otherwise (also when closed).
+    pub fn try_acquire(&self) -> Option<Permit> {
+        let mut state = self.lock();
+        if state.closed || state.available == 0 || !state.waiters.is_empty() {
+            return None;
+        }
+        state.available -= 1;
+        Some(Permit::new(self))
+    }
+
+    /// How many permits nobody holds.
+    pub fn available_permits(&self) -> usize {
+        self.lock().available
+    }
+
+    /// Adds `n` permits (serving the waiters first in line).
+    pub fn add_permits(&self, n: usize) {
+        let wake = {
+            let mut state = self.lock();
+            state.available += n;
+            state.next_to_serve()
+        };
+        if let Some(waker) = wake {
+            waker.wake();
+        }
+    }
+
+    /// Closes the semaphore: every waiting and later `acquire` fails with [`AcquireError`].
+    /// Permits already held stay valid.
+    pub fn close(&self) {
+        let waiters = {
+            let mut state = self.lock();
+            state.closed = true;
+            std::mem::take(&mut state.waiters)
+        };
+        for waker in waiters.into_values() {
+            waker.wake();
+        }
+    }
+
+    /// Whether [`close`](Semaphore::close) was called.
+    pub fn is_closed(&self) -> bool {
+        self.lock().closed
+    }
+}
+
+/// The future returned by [`Semaphore::acquire`].
+#[must_use = "futures do nothing unless you `.await` them"]
+pub struct Acquire<'a> {
+    semaphore: &'a Semaphore,
+    /// Our place in line, once we had to wait.
+    ticket: Option<u64>,
+}
+
+impl Future for Acquire<'_> {
+    type Output = Result<Permit, AcquireError>;
+
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        let semaphore = self.semaphore;
+        let mut state = semaphore.lock();
+        if state.closed {
+            self.ticket = None;
+            return Poll::Ready(Err(AcquireError));
+        }
+        let first_in_line = match self.ticket {
+            Some(ticket) => state.waiters.keys().next() == Some(&ticket),
+            None => state.waiters.is_empty(),
+        };
+        if first_in_line && state.available > 0 {
+            state.available -= 1;
+            if let Some(ticket) = self.ticket.take() {
+                state.waiters.remove(&ticket);
+            }
+            // More permits free: the next in line may take one too.
+            let next = state.next_to_serve();
+            drop(state);
+            if let Some(waker) = next {
+                waker.wake();
+            }
+            return Poll::Ready(Ok(Permit::new(semaphore)));
+        }
+        match self.ticket {
+            Some(ticket) => {
+                if let Some(waker) = state.waiters.get_mut(&ticket) {
+                    waker.clone_from(cx.waker());
+                }
+            }
+            None => {
+                let ticket = state.next_ticket;
+                state.next_ticket += 1;
+                state.waiters.insert(ticket, cx.waker().clone());
+                drop(state);
+                self.ticket = Some(ticket);
+            }
+        }
+        crate::executor::note_wait(crate::task::WaitsOn::CHANNEL);
+        Poll::Pending
+    }
+}
+
+impl Drop for Acquire<'_> {
+    fn drop(&mut self) {
+        let Some(ticket) = self.ticket.take() else {
+            return;
+        };
+        let next = {
+            let mut state = self.semaphore.lock();
+            state.waiters.remove(&ticket);
+            // We may have been woken to take a permit: pass the turn on.
+            state.next_to_serve()
+        };
+        if let Some(waker) = next {
+            waker.wake();
+        }
+    }
+}
+
+/// A permit of a [`Semaphore`]; dropping it gives the permit back.
+#[must_use = "dropping a Permit releases it at once"]
+pub struct Permit {
+    /// Where the permit goes back to; `None` once forgotten.
+    semaphore: Option<Semaphore>,
+}
+
+impl Permit {
+    fn new(semaphore: &Semaphore) -> Permit {
+        Permit {
+            semaphore: Some(semaphore.clone()),
+        }
+    }
+
+    /// Keeps the permit out of the semaphore for good (the semaphore has one permit less).
+    pub fn forget(mut self) {
+        self.semaphore = None;
+    }
+}
+
+impl Drop for Permit {
+    fn drop(&mut self) {
+        if let Some(semaphore) = self.semaphore.take() {
+            semaphore.add_permits(1);
+        }
+    }
+}
+
+impl fmt::Debug for Semaphore {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let state = self.lock();
+        f.debug_struct("Semaphore")
+            .field("available", &state.available)
+            .field("waiters", &state.waiters.len())
+            .field("closed", &state.closed)
+            .finish()
+    }
+}
+
+impl fmt::Debug for Acquire<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Acquire")
+            .field("ticket", &self.ticket)
+            .finish()
+    }
+}
+
+impl fmt::Debug for Permit {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Permit").finish_non_exhaustive()
+    }
+}
