@@ -245,6 +245,8 @@ enum Detail<'e> {
     JumpTo(Duration),
     /// The poll after which no waker was left.
     Lost(u32),
+    /// The combinator child a task polls (by its index in the input).
+    Child(usize),
     /// An event without a layout of its own.
     Other(&'e Event),
 }
@@ -279,6 +281,7 @@ impl Detail<'_> {
             Detail::Unpark(reason, n) => write!(out, "{reason}, {n} I/O events"),
             Detail::Timer(timer) => write!(out, "timer#{timer}"),
             Detail::JumpTo(to) => write!(out, "to {to:?}"),
+            Detail::Child(child) => write!(out, "child #{child}"),
             Detail::Lost(poll) => write!(
                 out,
                 "Pending on poll #{poll} and no waker is alive: nothing can wake it"
@@ -367,6 +370,9 @@ impl<'e> Line<'e> {
             }
             Event::TimerFired { timer } => fixed("timers", "fire", Detail::Timer(*timer)),
             Event::ClockJump { to } => fixed("clock", "jump", Detail::JumpTo(*to)),
+            Event::ChildPoll { task: id, child } => {
+                task(id, "  poll", style::DIM, Detail::Child(*child))
+            }
             Event::LostWaker { task: id, poll } => {
                 task(id, "lost-waker", style::RED, Detail::Lost(*poll))
             }
