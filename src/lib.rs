@@ -21,4 +21,5 @@
 #![warn(missing_debug_implementations, rust_2018_idioms)]
 #![forbid(unsafe_code)]
 
+pub mod heroes;
 pub mod replica;
