@@ -275,7 +275,7 @@ fn blocking_job(job: Job, source: Option<&SourceCell>) -> Result<(), String> {
         }
         (Job::Fetch, Some(source)) => {
             let client = source.client()?;
-            let id = 1 + (fastrand_id() % 82);
+            let id = next_hero_id();
             runtime::block_on(fetch_hero(&client, &source.base, id))
                 .map(drop)
                 .map_err(|e| e.to_string())
@@ -285,7 +285,7 @@ fn blocking_job(job: Job, source: Option<&SourceCell>) -> Result<(), String> {
 }
 
 /// A hero id that exists (17 is missing in SWAPI, so it is skipped).
-fn fastrand_id() -> u32 {
+fn next_hero_id() -> u32 {
     use std::sync::atomic::{AtomicU32, Ordering};
     static NEXT: AtomicU32 = AtomicU32::new(0);
     let id = NEXT.fetch_add(1, Ordering::Relaxed) % 80 + 1;
@@ -368,7 +368,7 @@ fn run_processes(job: Job, n: usize, sleep: Duration) -> Result<(usize, u64, Str
             .parse::<u64>()
             .unwrap_or(0);
     }
-    Ok((n, rss, "processes".into()))
+    Ok((n, rss, String::new()))
 }
 
 /// A worker process: one job, then its own peak RSS on stdout.
@@ -394,7 +394,7 @@ async fn async_job(job: Job, client: Option<&fetcher::Client>, base: &str) -> Re
             runtime::time::sleep(d).await;
             Ok(())
         }
-        (Job::Fetch, Some(client)) => fetch_hero(client, base, fastrand_id())
+        (Job::Fetch, Some(client)) => fetch_hero(client, base, next_hero_id())
             .await
             .map(drop)
             .map_err(|e| e.to_string()),
@@ -422,7 +422,7 @@ fn run_queue(job: Job, n: usize, source: Option<&SourceCell>) -> Result<String, 
         });
         runtime::try_gather(workers).await.map(drop)
     })?;
-    Ok(format!("{WORKERS} worker tasks"))
+    Ok(format!("{} worker tasks", WORKERS.min(n)))
 }
 
 fn run_tasks(job: Job, n: usize, source: Option<&SourceCell>) -> Result<String, String> {

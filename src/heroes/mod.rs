@@ -13,7 +13,7 @@
 mod options;
 mod source;
 
-pub use options::Options;
+pub use options::{Options, USAGE};
 pub use source::{Source, JITTER};
 
 use std::time::Duration;
