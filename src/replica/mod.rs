@@ -50,6 +50,12 @@
 //!         if response.close: close
 //! ```
 //!
+//! # Serving it
+//!
+//! [`server`] runs that loop on tinyloop's own runtime, over plain HTTP or
+//! TLS, on a thread of its own: [`ReplicaServer::builder`] starts one and
+//! returns a [`ReplicaHandle`] with its URLs and CA.
+//!
 //! # Example
 //!
 //! ```
@@ -88,6 +94,7 @@ mod response;
 mod router;
 mod schema;
 mod search;
+pub mod server;
 mod wookiee;
 
 #[cfg(test)]
@@ -100,3 +107,4 @@ pub use request::{Request, Scheme, Version};
 pub use resource::Resource;
 pub use response::Response;
 pub use router::respond;
+pub use server::{ReplicaBuilder, ReplicaHandle, ReplicaServer, ServerStats};

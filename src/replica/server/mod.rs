@@ -1,0 +1,77 @@
+//! The replica, served over TCP (and TLS) by tinyloop's own runtime.
+//!
+//! The rest of [`replica`](crate::replica) turns bytes into answers without
+//! touching a socket; this module owns the sockets. It is the runtime
+//! *serving*: one task accepts connections, and each connection is a task
+//! of its own (named `replica connection N`) running the loop drawn in the
+//! `connection` module's docs: read, feed the [`RequestReader`], wait the
+//! request's delay, write the answer, repeat or close.
+//!
+//! # On a thread of its own
+//!
+//! [`ReplicaServer::builder`] configures a server and
+//! [`start`](ReplicaBuilder::start) runs it on a new thread with a new
+//! [`runtime::Runtime`]. The caller's runtime never sees the server's tasks,
+//! so an example's trace shows only the client, and a test can block on its
+//! own runtime while the server answers. `start` returns once the port is
+//! bound; the [`ReplicaHandle`] it returns gives the URLs, the CA to trust,
+//! the order requests were answered in, and stops the server when dropped.
+//!
+//! ```
+//! use std::io::{Read, Write};
+//! use tinyloop::replica::ReplicaServer;
+//!
+//! let replica = ReplicaServer::builder().tls(false).start()?;
+//! assert!(replica.base_url().starts_with("http://127.0.0.1:"));
+//!
+//! let mut client = std::net::TcpStream::connect(replica.addr())?;
+//! client.write_all(b"GET /api/people/1/ HTTP/1.1\r\nHost: swapi.test\r\nConnection: close\r\n\r\n")?;
+//! let mut answer = String::new();
+//! client.read_to_string(&mut answer)?;
+//! assert!(answer.starts_with("HTTP/1.1 200 OK\r\n"));
+//! assert!(answer.contains(r#""homeworld":"http://swapi.test/api/planets/1/""#));
+//! assert_eq!(replica.served(), ["/api/people/1/"]);
+//! # Ok::<(), std::io::Error>(())
+//! ```
+//!
+//! # TLS
+//!
+//! With TLS on (the default), `start` generates a certificate authority and
+//! a certificate for `localhost`, `127.0.0.1` and `::1` signed by it (module
+//! `certs`). Clients trust the replica by adding [`ReplicaHandle::ca_pem`]
+//! or [`ReplicaHandle::ca_der`] to their roots, or, for tools like `curl`,
+//! the file written by [`ReplicaBuilder::ca_path`]. Each socket is wrapped in the fetcher's
+//! [`TlsStream`], which drives rustls's sans-IO state machine from the
+//! reactor, for a server as for a client; the handshake happens on the
+//! connection's first read, under its idle deadline.
+//!
+//! # Latency
+//!
+//! [`ReplicaBuilder::latency`] delays each answer by a seeded, jittered
+//! amount, so concurrent requests complete out of order, reproducibly
+//! (module `delays` explains how). [`ReplicaHandle::served`] lists request
+//! targets in the order their answers were written, for comparison with the
+//! order a client saw.
+//!
+//! # Misbehaving clients
+//!
+//! A request the [`RequestReader`] refuses gets its `400` or `431` and the
+//! connection is closed. A connection that does not complete a request head
+//! within [`ReplicaBuilder::idle_timeout`] (10 s by default), or leaves an
+//! answer unread as long, is closed without one. A client that is not
+//! speaking TLS to a TLS replica is dropped. None of these disturbs other
+//! connections, and nothing a client sends makes the server panic;
+//! [`ServerStats`] counts each outcome.
+//!
+//! [`RequestReader`]: crate::replica::RequestReader
+//! [`TlsStream`]: fetcher::tls::TlsStream
+
+mod certs;
+mod connection;
+mod delays;
+mod handle;
+mod serve;
+mod stats;
+
+pub use handle::{ReplicaBuilder, ReplicaHandle, ReplicaServer, DEFAULT_IDLE_TIMEOUT};
+pub use stats::ServerStats;
