@@ -82,6 +82,24 @@ pub enum Error {
     /// here rather than returned truncated.
     ConnectionClosed,
 
+    /// The client could not be built: a root certificate or key given as
+    /// PEM is malformed or missing. Holds a description of the problem.
+    Config(String),
+
+    /// The response body is not the JSON that
+    /// [`Response::json`](crate::Response::json) was asked to decode.
+    Json(serde_json::Error),
+
+    /// [`Response::error_for_status`](crate::Response::error_for_status)
+    /// found a 4xx or 5xx status. A response with such a status is not an
+    /// error until that method is called.
+    Status {
+        /// The status code, e.g. `404`.
+        code: u16,
+        /// The URL that answered with it (after any redirects).
+        url: String,
+    },
+
     /// Reading from or writing to the connection failed.
     Io(io::Error),
 }
@@ -155,6 +173,9 @@ impl fmt::Display for Error {
             Error::ConnectionClosed => {
                 f.write_str("connection closed before the response was complete")
             }
+            Error::Config(what) => write!(f, "invalid configuration: {what}"),
+            Error::Json(e) => write!(f, "invalid json body: {e}"),
+            Error::Status { code, url } => write!(f, "http status {code} from {url}"),
             Error::Io(e) => write!(f, "i/o error: {e}"),
         }
     }
@@ -166,8 +187,11 @@ impl std::error::Error for Error {
             Error::InvalidUrl(e) => Some(e),
             Error::Dns { source, .. } | Error::Connect { source, .. } => Some(source),
             Error::Tls(e) => Some(e),
+            Error::Json(e) => Some(e),
             Error::Io(e) => Some(e),
             Error::UnsupportedScheme(_)
+            | Error::Config(_)
+            | Error::Status { .. }
             | Error::Timeout(_)
             | Error::InvalidRequest(_)
             | Error::Protocol(_)
@@ -179,8 +203,14 @@ impl std::error::Error for Error {
 }
 
 impl From<io::Error> for Error {
+    /// An [`Error::Io`], unless the I/O error carries a [`rustls::Error`]
+    /// (as a [`TlsStream`](crate::tls::TlsStream) reports TLS failures):
+    /// that becomes [`Error::Tls`], so the TLS reason stays matchable.
     fn from(e: io::Error) -> Self {
-        Error::Io(e)
+        match crate::tls::tls_error(&e) {
+            Some(tls) => Error::Tls(tls.clone()),
+            None => Error::Io(e),
+        }
     }
 }
 
@@ -271,6 +301,26 @@ mod tests {
         assert!(matches!(error, Error::Io(_)));
         assert_eq!(error.to_string(), "i/o error: pipe");
         assert!(error.source().is_some());
+    }
+
+    #[test]
+    fn io_errors_carrying_a_rustls_error_become_tls_errors() {
+        let tls = rustls::Error::InvalidCertificate(rustls::CertificateError::Expired);
+        let error = Error::from(io::Error::new(io::ErrorKind::InvalidData, tls.clone()));
+        assert!(matches!(error, Error::Tls(inner) if inner == tls));
+    }
+
+    #[test]
+    fn status_error_names_code_and_url() {
+        let error = Error::Status {
+            code: 404,
+            url: "http://example.com/x".into(),
+        };
+        assert_eq!(
+            error.to_string(),
+            "http status 404 from http://example.com/x"
+        );
+        assert!(error.source().is_none());
     }
 
     #[test]

@@ -1,33 +1,88 @@
 //! `fetcher`: a small HTTP/1.1 client over rustls, written to be read.
 //!
-//! The crate is built in layers, each one testable without the one above:
+//! It runs on tinyloop's single-threaded [`runtime`], speaks `http://` and
+//! `https://`, follows redirects, keeps connections alive, bounds every
+//! phase with a timeout, and turns every way a server can misbehave into
+//! one typed [`Error`].
+//!
+//! # A first request
+//!
+//! A server on the loopback interface answers, and the client fetches from
+//! it:
+//!
+//! ```
+//! use std::io::{Read, Write};
+//!
+//! let listener = std::net::TcpListener::bind("127.0.0.1:0")?;
+//! let url = format!("http://{}/hello", listener.local_addr()?);
+//! std::thread::spawn(move || -> std::io::Result<()> {
+//!     let (mut socket, _) = listener.accept()?;
+//!     let mut request = [0; 1024];
+//!     let _ = socket.read(&mut request)?;
+//!     socket.write_all(b"HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhello")
+//! });
+//!
+//! let response = runtime::block_on(fetcher::get(&url))?;
+//! assert_eq!(response.status(), 200);
+//! assert_eq!(response.text(), "hello");
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+//!
+//! For more than one request, build a [`Client`] once and share it (it is
+//! cheap to clone): its pool reuses connections.
+//!
+//! # The layers
+//!
+//! Each layer is testable without the one above it:
+//!
+//! ```text
+//!   Client ........ redirects, the keep-alive pool, timeouts      client.rs
+//!     |               (redirect decisions: pure functions)        redirect.rs
+//!   exchange ...... write one request, read one response          exchange.rs
+//!     |
+//!   codec ......... bytes <-> HTTP/1.1 messages, no I/O at all    codec/
+//!   Connection .... plain TCP, or TLS through a TlsStream         connection.rs
+//!     |
+//!   TlsStream ..... rustls driven by the runtime's reactor        tls.rs
+//!   TcpStream ..... the runtime's socket
+//! ```
 //!
 //! - [`codec`] turns a request into bytes and bytes into a response. It
-//!   does no I/O at all ("sans-IO"), so every rule of HTTP/1.1 message
-//!   framing can be tested byte for byte, including what happens when a
-//!   response arrives split across many reads.
-//! - The client, which builds on the codec, adds the I/O: connecting,
-//!   TLS, writing the request and feeding what it reads to the codec.
+//!   does no I/O ("sans-IO"), so every rule of HTTP/1.1 message framing is
+//!   tested byte for byte, including responses split across many reads.
+//! - [`tls::TlsStream`] moves TLS records between rustls and a socket.
+//!   It serves both sides, so a server can use it too.
+//! - The client adds connecting, the pool, redirects and deadlines.
 //!
-//! Everything that can fail returns the one [`Error`] type.
+//! # Errors
 //!
-//! ```
-//! use fetcher::codec::{Limits, ResponseDecoder};
-//!
-//! let mut decoder = ResponseDecoder::new("GET", Limits::default());
-//! decoder.feed(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nhi")?;
-//! assert!(decoder.is_complete());
-//! assert_eq!(decoder.take_body(), b"hi");
-//! # Ok::<(), fetcher::Error>(())
-//! ```
+//! Everything that can fail returns the one [`Error`] type; each variant
+//! says when it happens. TLS failures keep rustls's reason
+//! ([`Error::Tls`]), and timeouts say which phase ran out
+//! ([`Error::Timeout`] with a [`Phase`]).
 
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 #![warn(missing_debug_implementations, rust_2018_idioms)]
 #![doc(test(attr(deny(warnings))))]
 
+mod builder;
+mod client;
 pub mod codec;
+mod connection;
+mod deadline;
 mod error;
+mod exchange;
+mod origin;
+mod pool;
+mod redirect;
+mod request;
+mod response;
+pub mod tls;
 
-pub use codec::Headers;
+pub use builder::ClientBuilder;
+pub use client::{get, Client};
+pub use codec::{Headers, Version};
 pub use error::{Error, Limit, Phase};
+pub use request::Request;
+pub use response::Response;

@@ -1,0 +1,154 @@
+//! The connection driver: opening a connection to an origin, and moving
+//! bytes over it, in plain TCP or in TLS.
+//!
+//! It knows nothing of HTTP. The exchange on top hands it request bytes to
+//! write and feeds what it reads to the codec.
+//!
+//! ```text
+//!   open():  resolve --> TCP connect --> (https) TLS handshake --> ready
+//!            \________ Phase::Connect ________/ \_ Phase::Handshake _/
+//! ```
+
+use std::io;
+use std::pin::Pin;
+use std::sync::Arc;
+use std::task::{Context, Waker};
+
+use futures_io::AsyncRead;
+use runtime::net::TcpStream;
+use runtime::time::Instant;
+use rustls::{ClientConfig, ClientConnection};
+
+use crate::deadline::within;
+use crate::origin::{Origin, Scheme};
+use crate::tls::TlsStream;
+use crate::{Error, Phase};
+
+/// One open connection to an origin.
+#[derive(Debug)]
+pub(crate) struct Connection {
+    transport: Transport,
+}
+
+/// What the bytes travel over.
+#[derive(Debug)]
+enum Transport {
+    /// `http`: bytes go straight to the socket.
+    Plain(TcpStream),
+    /// `https`: bytes go through a TLS session. Boxed: the rustls state is
+    /// large and the plain variant should not pay for it.
+    Tls(Box<TlsStream<ClientConnection>>),
+}
+
+impl Connection {
+    /// Opens a connection to `origin`: resolves it, connects to each address
+    /// in turn until one accepts, and for `https` completes the TLS
+    /// handshake, verifying the server's certificate against `tls`.
+    ///
+    /// # Errors
+    /// [`Error::Dns`], [`Error::Connect`] (with the last address's error),
+    /// [`Error::Tls`] with rustls's reason, [`Error::ConnectionClosed`] if
+    /// the server hangs up during the handshake, or [`Error::Timeout`] with
+    /// [`Phase::Connect`] or [`Phase::Handshake`] when `deadline` passes.
+    pub(crate) async fn open(
+        origin: &Origin,
+        tls: &Arc<ClientConfig>,
+        deadline: Option<Instant>,
+    ) -> Result<Connection, Error> {
+        let socket = within(deadline, Phase::Connect, connect(origin)).await?;
+        // Requests are written in one piece; no point waiting to batch them.
+        socket.set_nodelay(true)?;
+        let transport = match origin.scheme {
+            Scheme::Http => Transport::Plain(socket),
+            Scheme::Https => {
+                let name = origin.server_name()?;
+                let handshake = async {
+                    TlsStream::connect(socket, Arc::clone(tls), name)
+                        .await
+                        .map_err(handshake_error)
+                };
+                let stream = within(deadline, Phase::Handshake, handshake).await?;
+                Transport::Tls(Box::new(stream))
+            }
+        };
+        Ok(Connection { transport })
+    }
+
+    /// Writes all of `bytes`, through TLS if the connection has it.
+    ///
+    /// # Errors
+    /// [`Error::Io`] from the socket, or [`Error::Tls`].
+    pub(crate) async fn write_all(&mut self, bytes: &[u8]) -> Result<(), Error> {
+        match &mut self.transport {
+            Transport::Plain(socket) => socket.write_all(bytes).await?,
+            Transport::Tls(stream) => stream.write_all(bytes).await?,
+        }
+        Ok(())
+    }
+
+    /// Reads some bytes into `buf`; `Ok(0)` is the end of the stream.
+    ///
+    /// Over TLS, a socket closed without `close_notify` also reads as the
+    /// end of the stream. Many servers close that way, and HTTP's own
+    /// framing already tells a complete response from a cut-off one: the
+    /// codec reports a body cut short of its `Content-Length` or last chunk
+    /// as [`Error::ConnectionClosed`].
+    ///
+    /// # Errors
+    /// [`Error::Io`] from the socket, or [`Error::Tls`].
+    pub(crate) async fn read(&mut self, buf: &mut [u8]) -> Result<usize, Error> {
+        let result = match &mut self.transport {
+            Transport::Plain(socket) => socket.read(buf).await,
+            Transport::Tls(stream) => stream.read(buf).await,
+        };
+        match result {
+            Err(e) if e.kind() == io::ErrorKind::UnexpectedEof => Ok(0),
+            other => Ok(other?),
+        }
+    }
+
+    /// Whether a connection that sat idle in the pool can take a request:
+    /// the server has neither closed it nor sent anything unasked (such as a
+    /// `408 Request Timeout` before closing), which would otherwise be read
+    /// as the response to the next request.
+    ///
+    /// It polls one read with a waker that does nothing: `Pending` means
+    /// the socket is quiet and open. The next real read replaces the waker.
+    pub(crate) fn is_quiet(&mut self) -> bool {
+        let mut cx = Context::from_waker(Waker::noop());
+        let mut probe = [0; 1];
+        let poll = match &mut self.transport {
+            Transport::Plain(socket) => Pin::new(socket).poll_read(&mut cx, &mut probe),
+            Transport::Tls(stream) => stream.poll_read_plain(&mut cx, &mut probe),
+        };
+        // Ready is the end of the stream, an error or unexpected bytes: all
+        // mean the connection cannot carry the next exchange.
+        poll.is_pending()
+    }
+}
+
+/// Resolves `origin` and connects to its addresses in order.
+async fn connect(origin: &Origin) -> Result<TcpStream, Error> {
+    let mut last_error = None;
+    for addr in origin.resolve().await? {
+        match TcpStream::connect_addr(addr).await {
+            Ok(socket) => return Ok(socket),
+            Err(e) => last_error = Some(e),
+        }
+    }
+    Err(Error::Connect {
+        address: origin.to_string(),
+        source: last_error
+            .unwrap_or_else(|| io::Error::new(io::ErrorKind::NotFound, "no addresses to try")),
+    })
+}
+
+/// The error for a failed handshake: the server hanging up mid-handshake is
+/// [`Error::ConnectionClosed`], a rustls refusal is [`Error::Tls`].
+fn handshake_error(e: io::Error) -> Error {
+    if e.kind() == io::ErrorKind::UnexpectedEof {
+        Error::ConnectionClosed
+    } else {
+        Error::from(e)
+    }
+}

@@ -1,0 +1,76 @@
+//! Running one phase of a request against a deadline.
+//!
+//! A request has up to two clocks: the connect timeout, which covers
+//! resolving, the TCP connect and the TLS handshake of a new connection,
+//! and the whole-request timeout, which covers everything from the first
+//! connect to the last body byte of the last redirect. Each phase runs
+//! against the earlier of the deadlines that apply to it, and when time
+//! runs out the error names the phase that was running.
+
+use std::future::Future;
+use std::time::Duration;
+
+use runtime::time::{timeout_at, Instant};
+
+use crate::{Error, Phase};
+
+/// `now + duration`, or `None` (no deadline) without a duration or when
+/// the sum overflows.
+pub(crate) fn after(duration: Option<Duration>) -> Option<Instant> {
+    duration.and_then(|duration| Instant::now().checked_add(duration))
+}
+
+/// The earlier of two optional deadlines; `None` only if both are.
+pub(crate) fn earliest(a: Option<Instant>, b: Option<Instant>) -> Option<Instant> {
+    match (a, b) {
+        (Some(a), Some(b)) => Some(a.min(b)),
+        (a, b) => a.or(b),
+    }
+}
+
+/// Runs `work` until `deadline`. When the deadline passes first, `work` is
+/// dropped (which closes whatever socket it owned) and the result is
+/// [`Error::Timeout`] naming `phase`.
+pub(crate) async fn within<T>(
+    deadline: Option<Instant>,
+    phase: Phase,
+    work: impl Future<Output = Result<T, Error>>,
+) -> Result<T, Error> {
+    match deadline {
+        None => work.await,
+        Some(deadline) => timeout_at(deadline, work)
+            .await
+            .unwrap_or(Err(Error::Timeout(phase))),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn earliest_prefers_the_sooner_deadline() {
+        let now = Instant::now();
+        let later = now + Duration::from_secs(1);
+        assert_eq!(earliest(Some(now), Some(later)), Some(now));
+        assert_eq!(earliest(Some(later), None), Some(later));
+        assert_eq!(earliest(None, Some(now)), Some(now));
+        assert_eq!(earliest(None, None), None);
+        assert_eq!(after(None), None);
+    }
+
+    #[test]
+    fn within_names_the_phase_that_ran_out() {
+        runtime::block_on(async {
+            let deadline = after(Some(Duration::from_millis(10)));
+            let slow = async {
+                runtime::time::sleep(Duration::from_secs(60)).await;
+                Ok(())
+            };
+            let result = within(deadline, Phase::Handshake, slow).await;
+            assert!(matches!(result, Err(Error::Timeout(Phase::Handshake))));
+            let fast = within(deadline, Phase::Request, async { Ok(7) }).await;
+            assert!(matches!(fast, Ok(7)));
+        });
+    }
+}
