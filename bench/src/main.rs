@@ -3,6 +3,7 @@
 //! tasks; prints one table with the ratio tinyloop / best competitor. See README.md.
 
 mod harness;
+mod http;
 mod latch;
 mod rt_smol;
 mod rt_tinyloop;
@@ -17,13 +18,19 @@ use shapes::{Rt, Shape, SleepersReport};
 
 const USAGE: &str = "\
 usage: tinyloop-bench [--quick] [--rounds N] [--only SHAPE [RUNTIME]]
+       tinyloop-bench --only http [--quick] [--rounds N] [--requests N] [--concurrency C]
 
   --quick         a fast smoke run (short timings, 100,000 sleepers)
   --rounds N      interleaved measuring rounds per shape (default 5; 3 with --quick)
   --only SHAPE    run one shape: spawn_many_local, spawn_many_remote_idle, yield_many,
                   ping_pong, chained_spawn, sleep_lateness, sleepers
   RUNTIME         with --only: just tinyloop, tokio or smol (for `sleepers`, in this
-                  process; otherwise each runtime's sleepers run in a child process)";
+                  process; otherwise each runtime's sleepers run in a child process)
+  --only http     keep-alive HTTPS GETs from a local server: tinyloop + fetcher vs reqwest on
+                  tokio current_thread, and the seed's aiohttp client (needs python3 with
+                  aiohttp); not part of the default run
+  --requests N    http: GETs per timed run (default 20,000; 4,000 with --quick)
+  --concurrency C http: worker tasks and connections (default 32)";
 
 /// What to run.
 struct Options {
@@ -33,6 +40,10 @@ struct Options {
     runtime: Option<Rt>,
     /// Set by the parent when it runs one runtime's sleepers: print only the report line.
     child: bool,
+    /// `http`: GETs per timed run.
+    requests: Option<usize>,
+    /// `http`: worker tasks and connections.
+    concurrency: Option<usize>,
 }
 
 fn parse_args() -> Result<Options, String> {
@@ -42,6 +53,8 @@ fn parse_args() -> Result<Options, String> {
         only: None,
         runtime: None,
         child: false,
+        requests: None,
+        concurrency: None,
     };
     let mut args = std::env::args().skip(1).peekable();
     while let Some(arg) = args.next() {
@@ -52,11 +65,21 @@ fn parse_args() -> Result<Options, String> {
                 let n = args.next().ok_or("--rounds needs a number")?;
                 options.rounds = Some(n.parse().map_err(|_| format!("bad --rounds {n}"))?);
             }
+            "--requests" => {
+                let n = args.next().ok_or("--requests needs a number")?;
+                options.requests = Some(n.parse().map_err(|_| format!("bad --requests {n}"))?);
+            }
+            "--concurrency" => {
+                let c = args.next().ok_or("--concurrency needs a number")?;
+                let c = c.parse().map_err(|_| format!("bad --concurrency {c}"))?;
+                options.concurrency = Some(c).filter(|&c| c > 0);
+            }
             "--only" => {
                 let shape = args.next().ok_or("--only needs a shape")?;
                 let known = Shape::ALL.iter().any(|s| s.name() == shape)
                     || shape == "sleep_lateness"
-                    || shape == "sleepers";
+                    || shape == "sleepers"
+                    || shape == "http";
                 if !known {
                     return Err(format!("unknown shape {shape}"));
                 }
@@ -429,6 +452,21 @@ fn main() -> ExitCode {
     };
     let runtimes = selected(&options);
     let started = Instant::now();
+
+    // The http shape has its own clients and table, and runs only when asked for.
+    if options.only.as_deref() == Some("http") {
+        let requests = options
+            .requests
+            .unwrap_or(if options.quick { 4_000 } else { 20_000 });
+        http::run(&http::Options {
+            requests,
+            concurrency: options.concurrency.unwrap_or(32),
+            rounds: options.rounds.unwrap_or(if options.quick { 2 } else { 5 }),
+            python_requests: requests.min(if options.quick { 1_000 } else { 4_000 }),
+        });
+        eprintln!("\ntotal time {:.1} s", started.elapsed().as_secs_f64());
+        return ExitCode::SUCCESS;
+    }
 
     // A child measuring one runtime's sleepers.
     if options.only.as_deref() == Some("sleepers") {

@@ -100,7 +100,10 @@ fn main() {
         }
     }
     let medians: Vec<f64> = samples.into_iter().map(median).collect();
-    println!("{:<24} {:>10} {:>14}", "tracing", "ns/poll", "overhead/poll");
+    println!(
+        "{:<24} {:>10} {:>14}",
+        "tracing", "ns/poll", "overhead/poll"
+    );
     for (tracing, ns) in Tracing::ALL.into_iter().zip(&medians) {
         let overhead = ns - medians[0];
         println!("{:<24} {:>10.1} {:>14.1}", tracing.name(), ns, overhead);
