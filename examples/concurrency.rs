@@ -4,7 +4,8 @@
 //!
 //! Run with: `cargo run --release --example concurrency`
 //! (flags: `--job sleep|fetch|both` (default both), `--sizes 10,1000,100000`,
-//! `--sleep-ms 50`).
+//! `--sleep-ms 50`, and `--trace` / `--trace-json PATH`, passed to every mode's runtimes;
+//! best with small sizes).
 //!
 //! Two jobs: `sleep` waits 50 ms (pure waiting, like a slow server), `fetch` fetches a
 //! hero from the in-process replica (TLS, 50–250 ms of latency per answer). Each mode runs
@@ -21,6 +22,7 @@ use std::rc::Rc;
 use std::sync::{mpsc, Arc, Mutex};
 use std::time::{Duration, Instant};
 
+use runtime::trace::Config;
 use tinyloop::heroes::{fetch_hero, Options};
 
 /// Threads in the pool, and worker tasks on the queue.
@@ -80,6 +82,9 @@ fn job_name(job: Job) -> &'static str {
 
 /// Runs every mode for every size in child processes and prints the table.
 fn parent(args: &[String]) -> Result<(), String> {
+    // `--trace` and `--trace-json PATH` reach each child's runtimes through RUNTIME_TRACE;
+    // a Chrome file is written per child, named after its job, size and mode.
+    let (trace, args) = Config::from_args(args.iter().cloned()).map_err(|e| e.to_string())?;
     let mut jobs = vec!["sleep", "fetch"];
     let mut sizes = vec![10, 1_000, 100_000];
     let mut sleep_ms = 50u64;
@@ -108,8 +113,16 @@ fn parent(args: &[String]) -> Result<(), String> {
     for job in &jobs {
         for &n in &sizes {
             for mode in MODES {
+                let mut trace_env = Vec::new();
+                if trace.terminal {
+                    trace_env.push("1".to_owned());
+                }
+                if let Some(path) = &trace.chrome {
+                    trace_env.push(format!("chrome:{}.{job}-{n}-{mode}.json", path.display()));
+                }
                 let output = Command::new(&exe)
                     .args(["--child", mode, job, &n.to_string(), &sleep_ms.to_string()])
+                    .env(runtime::trace::ENV_VAR, trace_env.join(","))
                     .stderr(Stdio::inherit())
                     .output()
                     .map_err(|e| format!("cannot start a child: {e}"))?;
@@ -145,6 +158,20 @@ fn print_row(job: &str, n: usize, mode: &str, line: &str) {
         ),
         _ => println!("{job:<6} {n:>7}  {mode:<10} unreadable child output: {line}"),
     }
+}
+
+/// How many threads the system lets one process start, roughly: the smaller of
+/// `pid_max` and `threads-max`, less what the rest of the system uses.
+fn thread_limit() -> usize {
+    let read = |path: &str| -> usize {
+        std::fs::read_to_string(path)
+            .ok()
+            .and_then(|s| s.trim().parse().ok())
+            .unwrap_or(usize::MAX)
+    };
+    read("/proc/sys/kernel/pid_max")
+        .min(read("/proc/sys/kernel/threads-max"))
+        .saturating_sub(1_000)
 }
 
 /// Peak resident set of this process, in KiB (`VmHWM`).
@@ -187,6 +214,13 @@ fn child(args: &[String]) -> Result<(), String> {
             return skip(format!(
                 "{WORKERS} at a time would take ~{:.0} s",
                 estimate(n.div_ceil(WORKERS)).as_secs_f64()
+            ))
+        }
+        "threads" if n > thread_limit() => {
+            return skip(format!(
+                "{n} threads exceed what this system allows at once (about {}: pid_max and \
+                 threads-max); past it, thread creation fails or aborts the process",
+                thread_limit()
             ))
         }
         "processes" if n > MAX_PROCESSES => {
@@ -429,11 +463,18 @@ fn run_tasks(job: Job, n: usize, source: Option<&SourceCell>) -> Result<String, 
     let client = source.map(SourceCell::client).transpose()?;
     let base: Rc<str> = source.map(|s| s.base.as_str()).unwrap_or_default().into();
     runtime::block_on(async {
-        // One task per job: each is spawned, scheduled and polled on its own.
-        let tasks: Vec<_> = (0..n)
-            .map(|_| {
-                let (client, base) = (client.clone(), base.clone());
-                runtime::spawn(async move { async_job(job, client.as_ref(), &base).await })
+        // One task per job: each is spawned, scheduled and polled on its own. Each kind of
+        // job gets its own future type, so a sleeping task is not as large as a fetch.
+        let tasks: Vec<runtime::JoinHandle<Result<(), String>>> = (0..n)
+            .map(|_| match job {
+                Job::Sleep(d) => runtime::spawn(async move {
+                    runtime::time::sleep(d).await;
+                    Ok(())
+                }),
+                Job::Fetch => {
+                    let (client, base) = (client.clone(), base.clone());
+                    runtime::spawn(async move { async_job(job, client.as_ref(), &base).await })
+                }
             })
             .collect();
         for outcome in runtime::gather(tasks).await {
