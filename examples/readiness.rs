@@ -16,7 +16,9 @@ use runtime::Runtime;
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let (config, rest) = Config::from_args(std::env::args().skip(1))?;
     if let Some(unknown) = rest.first() {
-        return Err(format!("unknown argument {unknown:?}; try --trace or --trace-json PATH").into());
+        return Err(
+            format!("unknown argument {unknown:?}; try --trace or --trace-json PATH").into(),
+        );
     }
     // The timeline is the point of this example, so it is always on.
     let rt = Runtime::builder()
