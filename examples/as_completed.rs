@@ -12,24 +12,10 @@
 use std::process::ExitCode;
 
 use runtime::Runtime;
-use tinyloop::heroes::{fetch_hero, Options, Source};
+use tinyloop::heroes::{fetch_hero, run_example, Options, Source};
 
 fn main() -> ExitCode {
-    let options = match Options::parse(std::env::args().skip(1)) {
-        Ok(options) => options,
-        Err(message) => {
-            eprintln!("{message}");
-            return ExitCode::from(2);
-        }
-    };
-    match run(&options) {
-        Ok(true) => ExitCode::SUCCESS,
-        Ok(false) => ExitCode::FAILURE,
-        Err(e) => {
-            eprintln!("error: {e}");
-            ExitCode::FAILURE
-        }
-    }
+    run_example(run)
 }
 
 /// Returns whether every hero arrived.

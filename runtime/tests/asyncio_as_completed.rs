@@ -1,6 +1,10 @@
 //! asyncio's `as_completed` tests (CPython `test_tasks.py`, `test_as_completed*`), ported
 //! under the virtual clock, plus fairness and drop tests.
 
+mod support;
+
+use support::{virtual_runtime, Cancelled};
+
 use std::cell::Cell;
 use std::future::Future;
 use std::pin::Pin;
@@ -8,51 +12,7 @@ use std::rc::Rc;
 use std::time::Duration;
 
 use runtime::time::{sleep, timeout, Elapsed, Instant};
-use runtime::{as_completed, as_completed_timeout, gather, yield_now, Runtime};
-
-fn virtual_runtime() -> Runtime {
-    Runtime::builder()
-        .virtual_clock(true)
-        .build()
-        .expect("runtime")
-}
-
-/// Counts the futures that were dropped before they finished.
-#[derive(Clone, Default)]
-struct Cancelled(Rc<Cell<usize>>);
-
-/// Held by a future across its awaits; counts a cancellation if dropped before `finish`.
-struct Guard {
-    cancelled: Cancelled,
-    finished: bool,
-}
-
-impl Cancelled {
-    fn guard(&self) -> Guard {
-        Guard {
-            cancelled: self.clone(),
-            finished: false,
-        }
-    }
-
-    fn count(&self) -> usize {
-        self.0.get()
-    }
-}
-
-impl Guard {
-    fn finish(mut self) {
-        self.finished = true;
-    }
-}
-
-impl Drop for Guard {
-    fn drop(&mut self) {
-        if !self.finished {
-            self.cancelled.0.set(self.cancelled.0.get() + 1);
-        }
-    }
-}
+use runtime::{as_completed, as_completed_timeout, gather, yield_now};
 
 /// Sleeps `ms` milliseconds, then gives `value`; counted in `cancelled` if dropped early.
 fn nap<T>(ms: u64, value: T, cancelled: &Cancelled) -> impl Future<Output = T> {

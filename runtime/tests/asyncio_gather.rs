@@ -1,70 +1,16 @@
 //! asyncio's `gather` tests (CPython `test_tasks.py`, `GatherTestsBase` and friends), ported
 //! to `gather`, `try_gather`, `join`, `race` and `wait` under the virtual clock.
 
-use std::cell::Cell;
+mod support;
+
+use support::{traced_runtime, virtual_runtime, Cancelled};
+
 use std::future::Future;
-use std::rc::Rc;
 use std::time::Duration;
 
 use runtime::time::{sleep, timeout, Instant};
 use runtime::trace::{Event, Recorder};
-use runtime::{
-    abort_on_drop, gather, join, join3, race, try_gather, wait, JoinError, ReturnWhen, Runtime,
-};
-
-fn virtual_runtime() -> Runtime {
-    Runtime::builder()
-        .virtual_clock(true)
-        .build()
-        .expect("runtime")
-}
-
-fn traced_runtime() -> (Runtime, Recorder) {
-    let recorder = Recorder::new();
-    let rt = Runtime::builder()
-        .virtual_clock(true)
-        .on_event(recorder.clone())
-        .build()
-        .expect("runtime");
-    (rt, recorder)
-}
-
-/// Counts the futures that were dropped before they finished.
-#[derive(Clone, Default)]
-struct Cancelled(Rc<Cell<usize>>);
-
-/// Held by a future across its awaits; counts a cancellation if dropped before `finish`.
-struct Guard {
-    cancelled: Cancelled,
-    finished: bool,
-}
-
-impl Cancelled {
-    fn guard(&self) -> Guard {
-        Guard {
-            cancelled: self.clone(),
-            finished: false,
-        }
-    }
-
-    fn count(&self) -> usize {
-        self.0.get()
-    }
-}
-
-impl Guard {
-    fn finish(mut self) {
-        self.finished = true;
-    }
-}
-
-impl Drop for Guard {
-    fn drop(&mut self) {
-        if !self.finished {
-            self.cancelled.0.set(self.cancelled.0.get() + 1);
-        }
-    }
-}
+use runtime::{abort_on_drop, gather, join, join3, race, try_gather, wait, JoinError, ReturnWhen};
 
 /// Sleeps `ms` milliseconds, then gives `value`; counted in `cancelled` if dropped early.
 fn nap<T>(ms: u64, value: T, cancelled: &Cancelled) -> impl Future<Output = T> {

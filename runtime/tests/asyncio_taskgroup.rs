@@ -2,57 +2,17 @@
 //! clock. asyncio's body of `async with TaskGroup() as g:` is the future given to
 //! `TaskGroup::run`; its `ExceptionGroup` is the first failure, a `GroupError`.
 
+mod support;
+
+use support::{virtual_runtime, Cancelled};
+
 use std::cell::Cell;
 use std::future::Future;
 use std::rc::Rc;
 use std::time::Duration;
 
 use runtime::time::{sleep, timeout, Instant};
-use runtime::{GroupError, JoinError, Runtime, TaskGroup};
-
-fn virtual_runtime() -> Runtime {
-    Runtime::builder()
-        .virtual_clock(true)
-        .build()
-        .expect("runtime")
-}
-
-/// Counts the futures that were dropped before they finished.
-#[derive(Clone, Default)]
-struct Cancelled(Rc<Cell<usize>>);
-
-/// Held by a future across its awaits; counts a cancellation if dropped before `finish`.
-struct Guard {
-    cancelled: Cancelled,
-    finished: bool,
-}
-
-impl Cancelled {
-    fn guard(&self) -> Guard {
-        Guard {
-            cancelled: self.clone(),
-            finished: false,
-        }
-    }
-
-    fn count(&self) -> usize {
-        self.0.get()
-    }
-}
-
-impl Guard {
-    fn finish(mut self) {
-        self.finished = true;
-    }
-}
-
-impl Drop for Guard {
-    fn drop(&mut self) {
-        if !self.finished {
-            self.cancelled.0.set(self.cancelled.0.get() + 1);
-        }
-    }
-}
+use runtime::{GroupError, JoinError, TaskGroup};
 
 /// Sleeps `ms` milliseconds, then returns `result`; counted in `cancelled` if dropped early.
 fn nap<T>(ms: u64, result: T, cancelled: &Cancelled) -> impl Future<Output = T> + 'static

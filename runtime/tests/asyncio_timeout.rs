@@ -1,6 +1,10 @@
 //! asyncio's `wait_for` tests (CPython `test_waitfor.py`), ported to `time::timeout`
 //! under the virtual clock. Where Rust ownership changes the outcome, the test says so.
 
+mod support;
+
+use support::virtual_runtime;
+
 use std::cell::Cell;
 use std::future::Future;
 use std::rc::Rc;
@@ -8,14 +12,7 @@ use std::time::Duration;
 
 use runtime::sync::oneshot;
 use runtime::time::{sleep, timeout, Elapsed, Instant};
-use runtime::{abort_on_drop, JoinError, Runtime};
-
-fn virtual_runtime() -> Runtime {
-    Runtime::builder()
-        .virtual_clock(true)
-        .build()
-        .expect("runtime")
-}
+use runtime::{abort_on_drop, JoinError};
 
 /// Sleeps 10 s, then says "done"; `running` is true from its first poll until it is
 /// dropped or finishes (asyncio's `foo_running`).

@@ -1,6 +1,10 @@
 //! `oneshot` (asyncio's `Future`), `mpsc` (asyncio's `Queue`) and `Semaphore`, under the
 //! virtual clock.
 
+mod support;
+
+use support::virtual_runtime;
+
 use std::cell::{Cell, RefCell};
 use std::future::{poll_fn, Future};
 use std::rc::Rc;
@@ -12,13 +16,6 @@ use runtime::sync::oneshot::{self, RecvError};
 use runtime::sync::{AcquireError, Semaphore};
 use runtime::time::{sleep, Instant};
 use runtime::{gather, Runtime};
-
-fn virtual_runtime() -> Runtime {
-    Runtime::builder()
-        .virtual_clock(true)
-        .build()
-        .expect("runtime")
-}
 
 /// Counts its drops.
 struct Counted(Rc<Cell<usize>>);

@@ -62,6 +62,30 @@ pub async fn fetch_hero(
     })
 }
 
+/// An example's `main`: parses [`Options`] from the command line (a bad argument prints
+/// the usage and exits with 2), runs `body`, and exits with success when `body` says every
+/// hero arrived.
+pub fn run_example(
+    body: impl FnOnce(&Options) -> Result<bool, Box<dyn std::error::Error>>,
+) -> std::process::ExitCode {
+    use std::process::ExitCode;
+    let options = match Options::parse(std::env::args().skip(1)) {
+        Ok(options) => options,
+        Err(message) => {
+            eprintln!("{message}");
+            return ExitCode::from(2);
+        }
+    };
+    match body(&options) {
+        Ok(true) => ExitCode::SUCCESS,
+        Ok(false) => ExitCode::FAILURE,
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
 /// The line the examples print when a hero arrives: `Got hero 3: R2-D2 (118 ms)`.
 pub fn got_line(hero: &Hero) -> String {
     format!(

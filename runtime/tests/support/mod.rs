@@ -1,0 +1,70 @@
+//! Helpers shared by the integration tests: runtimes under the virtual clock and a
+//! cancellation counter.
+
+// Each test file is its own crate and uses a different subset of these.
+#![allow(dead_code)]
+
+use std::cell::Cell;
+use std::rc::Rc;
+
+use runtime::trace::Recorder;
+use runtime::Runtime;
+
+/// A runtime under the virtual clock: timers fire in order, instantly.
+pub fn virtual_runtime() -> Runtime {
+    Runtime::builder()
+        .virtual_clock(true)
+        .build()
+        .expect("runtime")
+}
+
+/// A virtual-clock runtime with a recorder attached.
+pub fn traced_runtime() -> (Runtime, Recorder) {
+    let recorder = Recorder::new();
+    let rt = Runtime::builder()
+        .virtual_clock(true)
+        .on_event(recorder.clone())
+        .build()
+        .expect("runtime");
+    (rt, recorder)
+}
+
+/// Counts the futures that were dropped before they finished.
+#[derive(Clone, Default)]
+pub struct Cancelled(Rc<Cell<usize>>);
+
+/// Held by a future across its awaits; counts a cancellation if dropped before `finish`.
+pub struct Guard {
+    cancelled: Cancelled,
+    finished: bool,
+}
+
+impl Cancelled {
+    /// A guard to hold across the awaits of one future.
+    pub fn guard(&self) -> Guard {
+        Guard {
+            cancelled: self.clone(),
+            finished: false,
+        }
+    }
+
+    /// How many guards were dropped before `finish`.
+    pub fn count(&self) -> usize {
+        self.0.get()
+    }
+}
+
+impl Guard {
+    /// The future got to its end: dropping the guard now counts nothing.
+    pub fn finish(mut self) {
+        self.finished = true;
+    }
+}
+
+impl Drop for Guard {
+    fn drop(&mut self) {
+        if !self.finished {
+            self.cancelled.0.set(self.cancelled.0.get() + 1);
+        }
+    }
+}
