@@ -1,4 +1,3 @@
-
 use std::collections::{BTreeSet, HashMap};
 use std::future::Future;
 use std::pin::Pin;
@@ -8,7 +7,8 @@ use std::time::Duration;
 
 use serde_json::Value;
 
-use super::{json_str, ChromeTrace, REACTOR_TID, TASK_TID_BASE, TIMERS_TID};
+use super::writer::json_str;
+use super::{ChromeTrace, REACTOR_TID, TASK_TID_BASE, TIMERS_TID};
 use crate::net::{TcpListener, TcpStream};
 use crate::time::sleep;
 use crate::Runtime;

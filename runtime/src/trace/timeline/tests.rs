@@ -1,4 +1,3 @@
-
 use std::cell::RefCell;
 use std::io::{self, Write};
 use std::rc::Rc;
