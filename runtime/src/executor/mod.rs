@@ -129,6 +129,12 @@ impl Runtime {
             .spawn(future, Some(Arc::from(name)), Location::caller())
     }
 
+    /// The runtime's core, for the crate's own tests.
+    #[cfg(test)]
+    pub(crate) fn core_for_tests(&self) -> &Core {
+        &self.core
+    }
+
     /// How many spawned tasks have not finished yet.
     pub fn live_tasks(&self) -> usize {
         self.core.live_tasks()

@@ -6,7 +6,7 @@
 mod deadline;
 pub(crate) mod source;
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::io;
 use std::task::{Context, Poll, Waker};
 use std::time::Duration;
@@ -41,6 +41,9 @@ pub(crate) struct Reactor {
     /// slot, so the first source in every slot has generation 0 and a token equal to its
     /// slot number (easy to read in traces).
     generations: RefCell<Vec<u32>>,
+    /// How many reader and writer wakers are stored across all sources, so the stuck check
+    /// knows in O(1) whether any task waits on I/O.
+    waiting: Cell<usize>,
     /// The precise wakeup for the next timer deadline.
     deadline: RefCell<DeadlineTimer>,
     /// Wakers collected during a turn, called once every borrow is released.
@@ -60,6 +63,7 @@ impl Reactor {
             events: RefCell::new(Events::with_capacity(1024)),
             sources: RefCell::new(Slab::new()),
             generations: RefCell::new(Vec::new()),
+            waiting: Cell::new(0),
             deadline: RefCell::new(deadline),
             io_wakes: RefCell::new(Vec::new()),
             timer_wakes: RefCell::new(Vec::new()),
@@ -107,15 +111,16 @@ impl Reactor {
             *generation = generation.wrapping_add(1);
         }
         let removed = self.sources.borrow_mut().try_remove(key);
+        if let Some(io) = &removed {
+            let stored = usize::from(io.reader.is_some()) + usize::from(io.writer.is_some());
+            self.waiting.set(self.waiting.get() - stored);
+        }
         drop(removed);
     }
 
     /// Whether any task waits on a source's readiness (an idle listener does not count).
     pub(crate) fn has_waiters(&self) -> bool {
-        self.sources
-            .borrow()
-            .iter()
-            .any(|(_, io)| io.reader.is_some() || io.writer.is_some())
+        self.waiting.get() > 0
     }
 
     /// Ready if the source in `key` has readiness in `mask`; otherwise stores the waker for
@@ -138,6 +143,9 @@ impl Reactor {
             Direction::Read => &mut io.reader,
             Direction::Write => &mut io.writer,
         };
+        if slot.is_none() {
+            self.waiting.set(self.waiting.get() + 1);
+        }
         let replaced = match slot {
             Some(waker) if waker.will_wake(cx.waker()) => None,
             _ => slot.replace(cx.waker().clone()),
@@ -222,11 +230,13 @@ impl Reactor {
                     io.readiness = io.readiness.union(readiness);
                     if readiness.intersects(Direction::Read.ready_mask()) {
                         if let Some(waker) = io.reader.take() {
+                            self.waiting.set(self.waiting.get() - 1);
                             io_wakes.push((token, readiness, waker));
                         }
                     }
                     if readiness.intersects(Direction::Write.ready_mask()) {
                         if let Some(waker) = io.writer.take() {
+                            self.waiting.set(self.waiting.get() - 1);
                             io_wakes.push((token, readiness, waker));
                         }
                     }

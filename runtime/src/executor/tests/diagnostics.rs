@@ -134,3 +134,29 @@ fn block_on_panics_with_the_report_when_stuck() {
     let (rt, _rec) = quiet();
     rt.block_on(std::future::pending::<()>());
 }
+
+#[test]
+fn a_task_waiting_on_a_socket_is_not_stuck_and_the_waiter_count_returns_to_zero() {
+    let (rt, _rec) = quiet();
+    rt.block_on(async {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let mut client = TcpStream::connect_addr(listener.local_addr().unwrap())
+            .await
+            .unwrap();
+        let (mut server, _) = listener.accept().await.unwrap();
+        // The reader waits on the socket while the writer sleeps: nothing else is runnable,
+        // so only the socket's waiter keeps the runtime from reporting itself stuck.
+        let reader = crate::spawn(async move {
+            let mut byte = [0u8; 1];
+            server.read_exact(&mut byte).await.unwrap();
+            server
+        });
+        crate::spawn_blocking(|| std::thread::sleep(Duration::from_millis(5)))
+            .await
+            .unwrap();
+        client.write_all(b"x").await.unwrap();
+        drop(reader.await.unwrap());
+    });
+    let core = rt.core_for_tests();
+    assert!(!core.reactor.has_waiters());
+}
