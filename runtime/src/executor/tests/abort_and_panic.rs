@@ -92,3 +92,52 @@ fn a_panicking_task_reports_its_message_and_others_keep_running() {
     assert!(rec.lines().contains(&"panicked t1".to_string()));
     assert!(rec.lines().contains(&"finish t1 Panicked".to_string()));
 }
+
+/// Dropped once per instance; its destructor panics, and its heap box makes a second drop
+/// a double free that AddressSanitizer reports.
+struct PanicsOnDrop {
+    drops: Arc<std::sync::atomic::AtomicUsize>,
+    _heap: Box<u64>,
+}
+
+impl Drop for PanicsOnDrop {
+    fn drop(&mut self) {
+        self.drops.fetch_add(1, Ordering::SeqCst);
+        panic!("destructor panics");
+    }
+}
+
+/// Ready at once, holding the guard until the runtime drops it.
+struct HoldsGuard(#[allow(dead_code)] PanicsOnDrop); // held only to be dropped
+
+impl std::future::Future for HoldsGuard {
+    type Output = &'static str;
+
+    fn poll(
+        self: std::pin::Pin<&mut Self>,
+        _cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<&'static str> {
+        std::task::Poll::Ready("output")
+    }
+}
+
+#[test]
+fn a_future_whose_destructor_panics_is_dropped_exactly_once_and_keeps_its_output() {
+    let (rt, _rec) = traced();
+    let drops = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let result = rt.block_on({
+        let drops = drops.clone();
+        async move {
+            let guard = PanicsOnDrop {
+                drops,
+                _heap: Box::new(7),
+            };
+            // The guard is a field of the future, so it is dropped with the future, by the
+            // runtime, after the poll returned Ready.
+            let task = crate::spawn(HoldsGuard(guard));
+            task.await
+        }
+    });
+    assert_eq!(result, Ok("output"));
+    assert_eq!(drops.load(Ordering::SeqCst), 1);
+}
