@@ -3,7 +3,7 @@
 
 mod support;
 
-use support::{virtual_runtime, Cancelled};
+use support::{nap, virtual_runtime, Cancelled};
 
 use std::cell::Cell;
 use std::future::Future;
@@ -11,18 +11,8 @@ use std::pin::Pin;
 use std::rc::Rc;
 use std::time::Duration;
 
-use runtime::time::{sleep, timeout, Elapsed, Instant};
+use runtime::time::{timeout, Elapsed, Instant};
 use runtime::{as_completed, as_completed_timeout, gather, yield_now};
-
-/// Sleeps `ms` milliseconds, then gives `value`; counted in `cancelled` if dropped early.
-fn nap<T>(ms: u64, value: T, cancelled: &Cancelled) -> impl Future<Output = T> {
-    let guard = cancelled.guard();
-    async move {
-        sleep(Duration::from_millis(ms)).await;
-        guard.finish();
-        value
-    }
-}
 
 #[test]
 fn as_completed_gives_outputs_in_completion_order_each_at_its_time() {

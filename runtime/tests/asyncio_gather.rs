@@ -3,24 +3,13 @@
 
 mod support;
 
-use support::{traced_runtime, virtual_runtime, Cancelled};
+use support::{nap, traced_runtime, virtual_runtime, Cancelled};
 
-use std::future::Future;
 use std::time::Duration;
 
 use runtime::time::{sleep, timeout, Instant};
 use runtime::trace::{Event, Recorder};
 use runtime::{abort_on_drop, gather, join, join3, race, try_gather, wait, JoinError, ReturnWhen};
-
-/// Sleeps `ms` milliseconds, then gives `value`; counted in `cancelled` if dropped early.
-fn nap<T>(ms: u64, value: T, cancelled: &Cancelled) -> impl Future<Output = T> {
-    let guard = cancelled.guard();
-    async move {
-        sleep(Duration::from_millis(ms)).await;
-        guard.finish();
-        value
-    }
-}
 
 fn child_polls(recorder: &Recorder) -> usize {
     recorder

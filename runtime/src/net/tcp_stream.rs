@@ -117,14 +117,9 @@ impl TcpStream {
     ///
     /// # Errors
     /// `WriteZero` if the socket accepts nothing, or what the socket reports.
-    pub async fn write_all(&mut self, mut buf: &[u8]) -> io::Result<()> {
-        while !buf.is_empty() {
-            match self.write(buf).await? {
-                0 => return Err(io::ErrorKind::WriteZero.into()),
-                n => buf = &buf[n..],
-            }
-        }
-        Ok(())
+    pub async fn write_all(&mut self, buf: &[u8]) -> io::Result<()> {
+        let (_, mut writer) = self.split();
+        writer.write_all(buf).await
     }
 
     /// Flushes buffered data. A TCP socket has no user-space buffer, so this returns at

@@ -5,8 +5,11 @@
 #![allow(dead_code)]
 
 use std::cell::Cell;
+use std::future::Future;
 use std::rc::Rc;
+use std::time::Duration;
 
+use runtime::time::sleep;
 use runtime::trace::Recorder;
 use runtime::Runtime;
 
@@ -66,5 +69,15 @@ impl Drop for Guard {
         if !self.finished {
             self.cancelled.0.set(self.cancelled.0.get() + 1);
         }
+    }
+}
+
+/// Sleeps `ms` milliseconds, then gives `value`; counted in `cancelled` if dropped early.
+pub fn nap<T>(ms: u64, value: T, cancelled: &Cancelled) -> impl Future<Output = T> {
+    let guard = cancelled.guard();
+    async move {
+        sleep(Duration::from_millis(ms)).await;
+        guard.finish();
+        value
     }
 }
