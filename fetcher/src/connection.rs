@@ -129,18 +129,13 @@ impl Connection {
 
 /// Resolves `origin` and connects to its addresses in order.
 async fn connect(origin: &Origin) -> Result<TcpStream, Error> {
-    let mut last_error = None;
-    for addr in origin.resolve().await? {
-        match TcpStream::connect_addr(addr).await {
-            Ok(socket) => return Ok(socket),
-            Err(e) => last_error = Some(e),
-        }
-    }
-    Err(Error::Connect {
-        address: origin.to_string(),
-        source: last_error
-            .unwrap_or_else(|| io::Error::new(io::ErrorKind::NotFound, "no addresses to try")),
-    })
+    let addrs = origin.resolve().await?;
+    TcpStream::connect_first(addrs)
+        .await
+        .map_err(|source| Error::Connect {
+            address: origin.to_string(),
+            source,
+        })
 }
 
 /// The error for a failed handshake: the server hanging up mid-handshake is

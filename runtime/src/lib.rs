@@ -5,7 +5,8 @@
 //!
 //! [`block_on`] runs a future on the current thread. Futures it [`spawn`]s become *tasks*:
 //! each is one allocation holding the future and a small state word, queued at the back of
-//! a FIFO *run queue*. The loop takes tasks from the front and polls each once:
+//! a FIFO *run queue*. `block_on`'s own future is an entry of that queue too. The loop
+//! takes entries from the front and polls each once:
 //!
 //! - a poll that returns `Ready` finishes the task and wakes whoever awaits its
 //!   [`JoinHandle`];
@@ -13,9 +14,9 @@
 //!   a clone of its [`Waker`](std::task::Waker) to whatever it waits on: a timer, a socket,
 //!   a channel, another thread.
 //!
-//! When the queue is empty, the *reactor* waits (in `epoll_wait`) for a socket to become
-//! ready, the next timer deadline, or another thread's wake. What it learns, it turns into
-//! waker calls, which put tasks back into the run queue, and the loop goes on.
+//! When the queue is empty, the *reactor* waits (in `epoll_wait`, or kqueue) for a socket
+//! to become ready, the next timer deadline, or another thread's wake. What it learns, it
+//! turns into waker calls, which put tasks back into the run queue, and the loop goes on.
 //!
 //! ```
 //! use std::time::Duration;
@@ -32,6 +33,31 @@
 //! });
 //! assert_eq!(order, ("fast", "slow"));
 //! ```
+//!
+//! # Reading order
+//!
+//! The core is seven files, read top to bottom in this order:
+//!
+//! 1. `executor/mod.rs`: [`Runtime`], [`block_on`] and [`spawn`], the front door.
+//! 2. `executor/core.rs`: the loop. Pop an entry, poll it with the bookkeeping every poll
+//!    shares, and when nothing is runnable, turn the reactor in labelled steps.
+//! 3. `executor/cell.rs`: a task. Its header, its cell (the future, then its output), and
+//!    the rule that says who may touch the future when.
+//! 4. `executor/wake.rs`: the wake path. The state word, the waker vtable, and the local
+//!    and cross-thread queues a wake lands in.
+//! 5. `reactor/mod.rs`: I/O readiness. Sources, edge-triggered readiness, the one wait.
+//! 6. `reactor/time.rs`: the time driver. The clock, the timers, the wakeup at the
+//!    earliest deadline.
+//! 7. `executor/join_handle.rs`: awaiting a task's output, or aborting it.
+//!
+//! A wake from epoll to the next poll crosses three of them: `reactor/mod.rs` collects the
+//! waker, `executor/wake.rs` queues its task, `executor/core.rs` polls it. The modules form
+//! layers that import downward only: `task/` and `reactor/` (which know nothing of the
+//! executor), then `trace/` and `sync/`, then `executor/`, then everything built on it
+//! (`time/`, `net/`, `combinators/`). Around the core, and not needed to follow it:
+//! `executor/diagnostics.rs` (the lost-waker lint, the stuck report), `executor/builder.rs`,
+//! `executor/blocking.rs` ([`spawn_blocking`]), `task/` and `reactor/readiness.rs` (the
+//! vocabulary: ids, errors, flags), and the modules below.
 //!
 //! # Watching it think
 //!
@@ -50,7 +76,11 @@
 //!   busy tasks cannot starve I/O or timers.
 //! - A panicking task is caught: its [`JoinHandle`] returns [`JoinError::Panicked`], and
 //!   every other task keeps running.
-//! - Dropping the [`Runtime`] drops every unfinished future, inside the runtime.
+//! - A waker or a trace hook that panics is caught too: no other wake is lost and no task
+//!   is left half polled.
+//! - Dropping the [`Runtime`] drops every unfinished future exactly once, in place, inside
+//!   the runtime, including futures spawned by destructors meanwhile; a [`JoinHandle`]
+//!   polled during or after that reports [`JoinError::Cancelled`].
 //!
 //! # From asyncio
 //!
@@ -78,18 +108,27 @@
 //! | `Queue(maxsize)` | [`sync::mpsc`] | one receiver; `maxsize` must be at least 1 | dropping the receiver fails the sends |
 //! | `Semaphore(n)` | [`sync::Semaphore`] | a permit is a guard; waiters served in order | a `Permit` gives its permit back |
 //!
-//! The runtime is Linux-only: it uses a timerfd for timer precision.
+//! # Platforms
+//!
+//! Linux is where tinyloop is built and tested: epoll, and a timerfd so that timers fire
+//! to the microsecond rather than epoll's millisecond. On macOS and the BSDs, mio's kqueue
+//! takes a precise timeout, so no timerfd is needed; the crate compiles there (checked by
+//! `scripts/check-targets`), untested. Under Miri the deadline goes through epoll's
+//! timeout and wakes up to a millisecond late.
 
 #![deny(missing_docs)]
 #![warn(missing_debug_implementations, rust_2018_idioms)]
 #![warn(clippy::undocumented_unsafe_blocks)]
 #![doc(test(attr(deny(warnings))))]
 
-mod blocking;
 mod executor;
+mod flags;
 mod loom;
 mod reactor;
 mod task;
+
+#[cfg(test)]
+mod tests;
 
 pub mod combinators;
 pub mod net;
@@ -97,10 +136,11 @@ pub mod sync;
 pub mod time;
 pub mod trace;
 
-pub use blocking::spawn_blocking;
 pub use combinators::{
     abort_on_drop, as_completed, as_completed_timeout, gather, join, join3, race, try_gather, wait,
     ChildHandle, GroupError, ReturnWhen, TaskGroup,
 };
-pub use executor::{block_on, spawn, spawn_named, Builder, Runtime, EVENT_INTERVAL};
-pub use task::{yield_now, JoinError, JoinHandle, Stuck, TaskReport, WaitsOn, YieldNow};
+pub use executor::{
+    block_on, spawn, spawn_blocking, spawn_named, Builder, JoinHandle, Runtime, EVENT_INTERVAL,
+};
+pub use task::{yield_now, JoinError, Stuck, TaskReport, WaitsOn, YieldNow};

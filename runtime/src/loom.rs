@@ -2,7 +2,7 @@
 //!
 //! Under `--cfg loom` the task state word and the injection queue use loom's atomics and
 //! mutex, so the model checker can explore every interleaving of a foreign wake with the
-//! runtime's poll, completion, abort and shutdown (see `task/loom_models.rs`). Everything
+//! runtime's poll, completion, abort and shutdown (see `executor/loom_models.rs`). Everything
 //! else uses std.
 
 #[cfg(loom)]

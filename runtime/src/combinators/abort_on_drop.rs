@@ -5,7 +5,8 @@ use std::future::Future;
 use std::pin::Pin;
 use std::task::{Context, Poll};
 
-use crate::task::{JoinError, JoinHandle};
+use crate::executor::JoinHandle;
+use crate::task::JoinError;
 use crate::trace::TaskId;
 
 /// Wraps `handle` so that dropping it aborts the task instead of detaching it.

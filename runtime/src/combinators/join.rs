@@ -33,8 +33,8 @@ pub fn join<A: Future, B: Future>(a: A, b: B) -> Join<A, B> {
     let ready = ReadyList::new();
     let wakers = [ready.add_child(), ready.add_child()];
     Join {
-        a: Slot::new(a),
-        b: Slot::new(b),
+        a: MaybeDone::new(a),
+        b: MaybeDone::new(b),
         ready,
         wakers,
     }
@@ -52,9 +52,9 @@ pub fn join3<A: Future, B: Future, C: Future>(a: A, b: B, c: C) -> Join3<A, B, C
     let ready = ReadyList::new();
     let wakers = [ready.add_child(), ready.add_child(), ready.add_child()];
     Join3 {
-        a: Slot::new(a),
-        b: Slot::new(b),
-        c: Slot::new(c),
+        a: MaybeDone::new(a),
+        b: MaybeDone::new(b),
+        c: MaybeDone::new(c),
         ready,
         wakers,
     }
@@ -63,8 +63,8 @@ pub fn join3<A: Future, B: Future, C: Future>(a: A, b: B, c: C) -> Join3<A, B, C
 /// The future returned by [`join`]. **Dropping it drops the unfinished futures.**
 #[must_use = "futures do nothing unless you `.await` them; dropping a Join drops its unfinished futures"]
 pub struct Join<A: Future, B: Future> {
-    a: Slot<A>,
-    b: Slot<B>,
+    a: MaybeDone<A>,
+    b: MaybeDone<B>,
     /// Which of `a` (0) and `b` (1) were woken since their last poll.
     ready: ReadyList,
     /// The waker of each, by position.
@@ -74,9 +74,9 @@ pub struct Join<A: Future, B: Future> {
 /// The future returned by [`join3`]. **Dropping it drops the unfinished futures.**
 #[must_use = "futures do nothing unless you `.await` them; dropping a Join3 drops its unfinished futures"]
 pub struct Join3<A: Future, B: Future, C: Future> {
-    a: Slot<A>,
-    b: Slot<B>,
-    c: Slot<C>,
+    a: MaybeDone<A>,
+    b: MaybeDone<B>,
+    c: MaybeDone<C>,
     /// Which of `a` (0), `b` (1) and `c` (2) were woken since their last poll.
     ready: ReadyList,
     /// The waker of each, by position.
@@ -129,7 +129,7 @@ impl<A: Future, B: Future, C: Future> Future for Join3<A, B, C> {
 }
 
 /// One future of a join, through its life.
-enum Slot<F: Future> {
+enum MaybeDone<F: Future> {
     /// Not finished; boxed so it stays pinned without `unsafe` projection.
     Running(Pin<Box<F>>),
     /// Finished: its output waits for the others.
@@ -138,39 +138,39 @@ enum Slot<F: Future> {
     Taken,
 }
 
-impl<F: Future> Slot<F> {
-    fn new(future: F) -> Slot<F> {
-        Slot::Running(Box::pin(future))
+impl<F: Future> MaybeDone<F> {
+    fn new(future: F) -> MaybeDone<F> {
+        MaybeDone::Running(Box::pin(future))
     }
 
     /// Polls the future if it is still running.
     fn poll(&mut self, round: &Round, index: usize, waker: &Waker) {
         match self {
-            Slot::Running(future) => {
+            MaybeDone::Running(future) => {
                 round.note_poll(index);
                 if let Poll::Ready(output) = future.as_mut().poll(&mut Context::from_waker(waker)) {
-                    *self = Slot::Done(output);
+                    *self = MaybeDone::Done(output);
                 }
             }
-            Slot::Done(_) | Slot::Taken => {}
+            MaybeDone::Done(_) | MaybeDone::Taken => {}
         }
     }
 
     fn is_done(&self) -> bool {
-        matches!(self, Slot::Done(_))
+        matches!(self, MaybeDone::Done(_))
     }
 
     /// Panics with a clear message if the join returned its outputs already.
     fn assert_not_taken(&self) {
         assert!(
-            !matches!(self, Slot::Taken),
+            !matches!(self, MaybeDone::Taken),
             "a join was polled after it completed"
         );
     }
 
     fn take(&mut self) -> F::Output {
-        match std::mem::replace(self, Slot::Taken) {
-            Slot::Done(output) => output,
+        match std::mem::replace(self, MaybeDone::Taken) {
+            MaybeDone::Done(output) => output,
             _ => unreachable!("only a finished future's output is taken"),
         }
     }
@@ -180,12 +180,12 @@ impl<F: Future> Slot<F> {
 impl<A: Future, B: Future> Unpin for Join<A, B> {}
 impl<A: Future, B: Future, C: Future> Unpin for Join3<A, B, C> {}
 
-impl<F: Future> fmt::Debug for Slot<F> {
+impl<F: Future> fmt::Debug for MaybeDone<F> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(match self {
-            Slot::Running(_) => "Running",
-            Slot::Done(_) => "Done",
-            Slot::Taken => "Taken",
+            MaybeDone::Running(_) => "Running",
+            MaybeDone::Done(_) => "Done",
+            MaybeDone::Taken => "Taken",
         })
     }
 }

@@ -5,7 +5,7 @@ use std::future::Future;
 use std::pin::Pin;
 use std::task::{Context, Poll};
 
-use crate::executor::context;
+use crate::executor::wake as context;
 
 /// Runs `a` and `b` concurrently and returns the output of the first to finish; the loser
 /// is dropped (cancelled) at once, before `race` returns.

@@ -28,8 +28,8 @@ use std::rc::Rc;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::task::{Context, Wake, Waker};
 
-use crate::executor::context;
 use crate::executor::core::Core;
+use crate::executor::wake as context;
 
 /// The most children one parent poll may poll. After that many, the parent yields (wakes
 /// itself and returns `Pending`) so the rest of the runtime gets a turn.
@@ -38,16 +38,16 @@ pub(crate) const BUDGET: usize = 128;
 /// The ready list of one combinator, and the factory of its children's wakers.
 pub(crate) struct ReadyList {
     /// Shared with every child waker.
-    shared: Arc<Shared>,
+    shared: Arc<ReadyShared>,
 }
 
 /// What the child wakers and the parent share.
-struct Shared {
+struct ReadyShared {
     /// Holding this lock implies the exclusive right to change which children are queued.
-    state: Mutex<State>,
+    state: Mutex<ReadyState>,
 }
 
-struct State {
+struct ReadyState {
     /// Indices of the children to poll, in the order they were woken. Each appears at most
     /// once: `queued[i]` is true exactly while `i` is in here.
     ready: VecDeque<usize>,
@@ -65,7 +65,7 @@ struct State {
 struct ChildWaker {
     /// The child's position among its siblings.
     index: usize,
-    shared: Arc<Shared>,
+    shared: Arc<ReadyShared>,
 }
 
 impl Wake for ChildWaker {
@@ -80,8 +80,8 @@ impl Wake for ChildWaker {
     }
 }
 
-impl Shared {
-    fn lock(&self) -> MutexGuard<'_, State> {
+impl ReadyShared {
+    fn lock(&self) -> MutexGuard<'_, ReadyState> {
         // No user code runs under the lock, so a poisoned lock holds consistent data.
         self.state.lock().unwrap_or_else(PoisonError::into_inner)
     }
@@ -128,8 +128,8 @@ impl ReadyList {
     /// An empty list: no children yet.
     pub(crate) fn new() -> ReadyList {
         ReadyList {
-            shared: Arc::new(Shared {
-                state: Mutex::new(State {
+            shared: Arc::new(ReadyShared {
+                state: Mutex::new(ReadyState {
                     ready: VecDeque::new(),
                     queued: Vec::new(),
                     parent: None,

@@ -14,8 +14,8 @@ pub use self::child_handle::ChildHandle;
 
 use self::child_handle::AbortChild;
 use super::ready_list::{ReadyList, Round};
+use crate::executor::JoinHandle;
 use crate::sync::oneshot;
-use crate::task::JoinHandle;
 use crate::trace::TaskId;
 
 /// The ready-list index of the body of [`TaskGroup::run`]; child `i` (from 0, in spawn
@@ -159,7 +159,7 @@ impl<E: 'static> TaskGroup<E> {
         T: 'static,
     {
         let (sender, output) = oneshot::channel();
-        let handle = crate::spawn(async move {
+        let handle = crate::executor::spawn(async move {
             let value = future.await?;
             // The `ChildHandle` may be gone: then nobody wants the value.
             let _ = sender.send(value);

@@ -4,19 +4,9 @@ use std::future::Future;
 use std::pin::Pin;
 use std::task::Poll;
 
+pub(super) use crate::tests::traced;
 use crate::trace::{Event, Recorder};
-use crate::{as_completed, yield_now, Runtime, TaskGroup};
-
-/// A runtime under the virtual clock with a recorder attached.
-pub(super) fn traced() -> (Runtime, Recorder) {
-    let recorder = Recorder::new();
-    let rt = Runtime::builder()
-        .virtual_clock(true)
-        .on_event(recorder.clone())
-        .build()
-        .expect("runtime");
-    (rt, recorder)
-}
+use crate::{as_completed, yield_now, TaskGroup};
 
 /// How many child polls the recorder saw.
 pub(super) fn child_polls(recorder: &Recorder) -> usize {

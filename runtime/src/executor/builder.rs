@@ -1,18 +1,18 @@
 //! Configuring a runtime before it starts.
 
 use std::fmt;
-use std::io;
+use std::io::{self, Write};
 use std::path::PathBuf;
 use std::rc::Rc;
 use std::sync::Arc;
 use std::time::Duration;
 
-use super::core::Core;
-use super::shared::Shared;
+use super::blocking::BlockingPool;
+use super::core::{Core, Parts};
+use super::wake::Shared;
 use super::{Runtime, EVENT_INTERVAL};
-use crate::blocking::BlockingPool;
+use crate::reactor::time::TimeDriver;
 use crate::reactor::Reactor;
-use crate::time::Clock;
 use crate::trace::{self, ChromeTrace, Config, Hook, Timeline, ENV_VAR};
 
 /// Configures and builds a [`Runtime`].
@@ -141,12 +141,14 @@ impl Builder {
     /// cannot read is reported on stderr and ignored.
     ///
     /// # Errors
-    /// If the operating system refuses an epoll instance, an eventfd or a timerfd.
+    /// If the operating system refuses an epoll instance (kqueue elsewhere), an eventfd or
+    /// a timerfd.
     pub fn build(self) -> io::Result<Runtime> {
         let (reactor, interrupt) = Reactor::new()?;
+        let time = TimeDriver::new(self.virtual_clock, &reactor)?;
         let mut hooks = self.hooks;
         let env = Config::from_env().unwrap_or_else(|e| {
-            eprintln!("tinyloop: ignoring {ENV_VAR}: {e}");
+            let _ = writeln!(io::stderr(), "tinyloop: ignoring {ENV_VAR}: {e}");
             Config::new()
         });
         let trace = trace::resolve(self.trace_terminal, self.trace_chrome, env);
@@ -156,15 +158,15 @@ impl Builder {
         if let Some(path) = trace.chrome {
             hooks.push(Rc::new(ChromeTrace::to_file(path)));
         }
-        let core = Core::new(
-            Arc::new(Shared::new(interrupt, !hooks.is_empty())),
+        let core = Core::new(Parts {
+            shared: Arc::new(Shared::new(interrupt, !hooks.is_empty())),
             reactor,
-            Clock::new(self.virtual_clock),
-            BlockingPool::new(self.max_blocking_threads, self.blocking_keep_alive),
+            time,
+            blocking: BlockingPool::new(self.max_blocking_threads, self.blocking_keep_alive),
             hooks,
-            self.event_interval,
-            self.lost_waker_lint,
-        );
+            event_interval: self.event_interval,
+            lost_waker_lint: self.lost_waker_lint,
+        });
         Ok(Runtime::from_core(core))
     }
 }

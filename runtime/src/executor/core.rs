@@ -1,140 +1,146 @@
-//! The runtime's thread-local heart: the run queue, the task list, and the scheduling loop.
+//! The runtime's loop: pop an entry, poll it, and when nothing is left to run, turn the
+//! reactor. Also the one place where events are emitted to the trace hooks.
+//!
+//! [`Core::run_until`] is `block_on`. One iteration of its loop:
+//!
+//! 1. run at most `event_interval` entries from the run queue, each through
+//!    [`Core::poll_entry`], the bookkeeping every poll shares (`block_on`'s future is an
+//!    entry like any task);
+//! 2. move the entries other threads woke onto the run queue;
+//! 3. if nothing is runnable, check that something could still wake a task (else return
+//!    the [`Stuck`] report instead of waiting forever);
+//! 4. [`turn`](Core::turn) the reactor: without blocking if entries are waiting, else until
+//!    I/O, a timer or another thread wakes something.
 
 use std::cell::{Cell, RefCell};
-use std::collections::{HashMap, VecDeque};
+use std::collections::HashMap;
 use std::future::Future;
-use std::panic::Location;
-use std::pin::Pin;
+use std::io::{self, Write};
+use std::panic::{self, AssertUnwindSafe, Location};
 use std::rc::Rc;
+use std::sync::atomic::Ordering;
 use std::sync::Arc;
 use std::task::{Context, Poll, Waker};
 
 use slab::Slab;
 
-use super::shared::Shared;
-use crate::blocking::BlockingPool;
-use crate::reactor::Reactor;
-use crate::task::{self, JoinHandle, MainTask, Stuck, Task, TaskRef, WaitsOn, WakeAction};
-use crate::time::{Clock, Timers};
-use crate::trace::{Event, Hook, IgnoredBecause, PollResult, TaskId, WakeCause};
+use super::blocking::BlockingPool;
+use super::cell::{Header, MainTask, PollStats, Runnable, Wakeable};
+use super::cell::{TaskCell, TaskRef};
+use super::wake::{waker_ref, AfterPoll, RunQueue, Shared, State};
+use super::wake::{CANCELLED, JOIN_INTEREST, SCHEDULED};
+use super::JoinHandle;
+use crate::reactor::time::{TimeDriver, TimerWake};
+use crate::reactor::{IoWake, Reactor};
+use crate::task::{record_waits, Stuck, TaskId};
+use crate::trace::{Event, Hook, Outcome, PollResult, Tracer, WakeCause};
 
 /// Everything a runtime owns that only its own thread touches.
 pub(crate) struct Core {
-    /// What other threads may touch: the injection queue and the reactor interrupt.
-    pub(crate) shared: Arc<Shared>,
-    /// Tasks ready to be polled, in the order they were woken. Every task in it has
-    /// `SCHEDULED` set; each appears at most once.
-    run_queue: RefCell<VecDeque<TaskRef>>,
+    /// What other threads may touch: the injection queue and the reactor's interrupt.
+    shared: Arc<Shared>,
+    /// Entries ready to be polled, in the order they were woken.
+    run_queue: RunQueue,
     /// Every task that has not finished, so that dropping the runtime can drop their
-    /// futures. A task's slot key never changes while it is here.
+    /// futures. A task's slot never changes while it is here.
     tasks: RefCell<Slab<TaskRef>>,
-    /// Waits for I/O readiness and the next timer deadline.
-    pub(crate) reactor: Reactor,
-    /// Pending timers by `(deadline, id)`.
-    pub(crate) timers: RefCell<Timers>,
-    /// Real or virtual time.
-    pub(crate) clock: Clock,
-    /// Jobs run by `spawn_blocking`.
-    pub(crate) blocking: BlockingPool,
-    /// Receivers of every event; empty means tracing is off (one branch per event).
-    hooks: Box<[Rc<dyn Hook>]>,
-    /// Who would be the cause of a wake happening now: the task being polled, the reactor
-    /// delivering readiness, a timer firing, or the runtime itself.
-    cause: Cell<WakeCause>,
-    /// The names of unfinished named tasks. Kept here rather than in each task so an
-    /// unnamed task (most of them) pays nothing for the feature.
+    /// I/O readiness. Shared with the sockets, which deregister through it when dropped.
+    reactor: Rc<Reactor>,
+    /// Clock and timers. Shared with the `Sleep`s, which cancel through it when dropped.
+    time: Rc<TimeDriver>,
+    /// The threads of `spawn_blocking`.
+    blocking: BlockingPool,
+    /// Where events go, and the cause of the wakes happening now.
+    trace: Tracer,
+    /// The names of unfinished named tasks. A side table, so the unnamed tasks (most of
+    /// them) pay nothing for the feature.
     names: RefCell<HashMap<TaskId, Arc<str>>>,
     /// The id the next spawned task gets.
     next_id: Cell<u64>,
-    /// Set when `block_on`'s future was taken from the run queue and must be polled now.
-    poll_main: Cell<bool>,
-    /// What the future being polled registered its waker with, so far in this poll.
-    waits: Cell<WaitsOn>,
-    /// How many tasks run between two non-blocking reactor polls.
-    pub(crate) event_interval: u32,
+    /// The buffers of `turn`, kept between turns so waking allocates nothing.
+    io_wakes: Cell<Vec<IoWake>>,
+    timer_wakes: Cell<Vec<TimerWake>>,
+    /// How many entries run between two non-blocking reactor turns; at least 1.
+    event_interval: u32,
     /// Whether a lost waker is also printed to stderr (it is always emitted as an event).
+    lost_waker_lint: bool,
+}
+
+/// How [`Core::poll_entry`] went.
+pub(crate) enum Polled<T> {
+    /// The future returned its output.
+    Ready(T),
+    /// The future is pending (and was queued again if woken during its poll).
+    Pending,
+    /// The entry was aborted: its future must be dropped, not polled.
+    Cancelled,
+    /// The poll panicked; the payload.
+    Panicked(Box<dyn std::any::Any + Send>),
+}
+
+/// Marks `block_on`'s entry complete when `run_until` returns or unwinds: its future is
+/// gone, so a waker for it that fires later (it may be stored anywhere) is ignored.
+struct CompleteOnDrop<'a>(&'a State);
+
+impl Drop for CompleteOnDrop<'_> {
+    fn drop(&mut self) {
+        self.0.complete();
+    }
+}
+
+/// What the builder hands to [`Core::new`].
+pub(crate) struct Parts {
+    pub(crate) shared: Arc<Shared>,
+    pub(crate) reactor: Reactor,
+    pub(crate) time: TimeDriver,
+    pub(crate) blocking: BlockingPool,
+    pub(crate) hooks: Vec<Rc<dyn Hook>>,
+    pub(crate) event_interval: u32,
     pub(crate) lost_waker_lint: bool,
 }
 
 impl Core {
-    pub(crate) fn new(
-        shared: Arc<Shared>,
-        reactor: Reactor,
-        clock: Clock,
-        blocking: BlockingPool,
-        hooks: Vec<Rc<dyn Hook>>,
-        event_interval: u32,
-        lost_waker_lint: bool,
-    ) -> Core {
+    pub(crate) fn new(parts: Parts) -> Core {
+        let time = Rc::new(parts.time);
         Core {
-            shared,
-            run_queue: RefCell::new(VecDeque::new()),
-            tasks: RefCell::new(Slab::new()),
-            reactor,
-            timers: RefCell::new(Timers::default()),
-            clock,
-            blocking,
-            hooks: hooks.into_boxed_slice(),
-            cause: Cell::new(WakeCause::Runtime),
-            names: RefCell::new(HashMap::new()),
+            shared: parts.shared,
+            run_queue: RunQueue::default(),
+            tasks: RefCell::default(),
+            reactor: Rc::new(parts.reactor),
+            trace: Tracer::new(parts.hooks, time.clone()),
+            time,
+            blocking: parts.blocking,
+            names: RefCell::default(),
             next_id: Cell::new(1),
-            poll_main: Cell::new(false),
-            waits: Cell::new(WaitsOn::UNKNOWN),
-            event_interval: event_interval.max(1),
-            lost_waker_lint,
+            io_wakes: Cell::default(),
+            timer_wakes: Cell::default(),
+            event_interval: parts.event_interval.max(1),
+            lost_waker_lint: parts.lost_waker_lint,
         }
     }
 
-    /// Passes an event to every hook. The closure runs only when a hook is attached.
-    #[inline]
-    pub(crate) fn emit(&self, event: impl FnOnce() -> Event) {
-        if !self.hooks.is_empty() {
-            self.emit_slow(event());
-        }
+    pub(crate) fn shared(&self) -> &Arc<Shared> {
+        &self.shared
     }
 
-    #[cold]
-    fn emit_slow(&self, event: Event) {
-        let at = self.clock.elapsed();
-        for hook in self.hooks.iter() {
-            hook.on_event(at, &event);
-        }
+    pub(crate) fn run_queue(&self) -> &RunQueue {
+        &self.run_queue
     }
 
-    /// Runs `f` with `cause` recorded as the cause of any wake it performs.
-    pub(crate) fn with_cause<R>(&self, cause: WakeCause, f: impl FnOnce() -> R) -> R {
-        let previous = self.cause.replace(cause);
-        let result = f();
-        self.cause.set(previous);
-        result
+    pub(crate) fn reactor(&self) -> &Rc<Reactor> {
+        &self.reactor
     }
 
-    /// The cause of a wake happening now.
-    pub(crate) fn cause(&self) -> WakeCause {
-        self.cause.get()
+    pub(crate) fn time(&self) -> &Rc<TimeDriver> {
+        &self.time
     }
 
-    /// Records that the task being polled polled the `child`-th child of a combinator.
-    /// Does nothing outside a task's poll or when no hook is attached.
-    pub(crate) fn note_child_poll(&self, child: usize) {
-        if let WakeCause::Task(task) = self.cause() {
-            self.emit(|| Event::ChildPoll { task, child });
-        }
+    pub(crate) fn trace(&self) -> &Tracer {
+        &self.trace
     }
 
-    /// Forgets what the previous poll waited on (called before each poll).
-    pub(crate) fn start_recording_waits(&self) {
-        self.waits.set(WaitsOn::UNKNOWN);
-    }
-
-    /// Notes that the future being polled gave its waker to a `kind` of source.
-    pub(crate) fn note_wait(&self, kind: WaitsOn) {
-        self.waits.set(self.waits.get().with(kind));
-    }
-
-    /// What the current poll registered its waker with.
-    pub(crate) fn recorded_waits(&self) -> WaitsOn {
-        self.waits.get()
+    pub(crate) fn blocking(&self) -> &BlockingPool {
+        &self.blocking
     }
 
     /// Creates a task and queues it for its first poll.
@@ -148,66 +154,243 @@ impl Core {
         F: Future + 'static,
         F::Output: 'static,
     {
-        let id = TaskId(self.next_id.get());
-        self.next_id.set(id.0 + 1);
+        let id = TaskId(self.next_id.replace(self.next_id.get() + 1));
+        let header = Header {
+            state: State::new(SCHEDULED | JOIN_INTEREST),
+            id,
+            shared: self.shared.clone(),
+        };
         let mut tasks = self.tasks.borrow_mut();
-        let slot = tasks.vacant_entry();
-        let key = u32::try_from(slot.key()).expect("fewer than 2^32 live tasks");
-        let task = Arc::new(Task::new(future, id, self.shared.clone(), location, key));
-        slot.insert(task.clone());
+        let entry = tasks.vacant_entry();
+        let slot = u32::try_from(entry.key()).expect("fewer than 2^32 live tasks");
+        let task = Arc::new(TaskCell::new(header, future, location, slot));
+        entry.insert(task.clone());
         drop(tasks);
         if let Some(name) = &name {
             self.names.borrow_mut().insert(id, name.clone());
         }
-        self.emit(|| Event::Spawned {
+        let parent = match self.trace.cause() {
+            WakeCause::Task(parent) => Some(parent),
+            _ => None,
+        };
+        self.trace.emit(|| Event::Spawned {
             task: id,
             name,
-            parent: match self.cause() {
-                WakeCause::Task(parent) => Some(parent),
-                _ => None,
-            },
+            parent,
         });
-        self.run_queue.borrow_mut().push_back(task.clone());
+        self.run_queue.push(Runnable::Task(task.clone()));
         JoinHandle::new(task)
     }
 
-    /// Queues a task woken on this thread (see `task::enqueue`).
-    pub(crate) fn enqueue_local(&self, id: TaskId, task: TaskRef) {
-        let cause = self.cause();
-        self.emit(|| Event::Woken { task: id, cause });
-        self.run_queue.borrow_mut().push_back(task);
-    }
-
-    /// Records a wake on this thread that queued nothing.
-    pub(crate) fn note_wake(&self, id: TaskId, action: WakeAction) {
-        let cause = self.cause();
-        self.emit(|| match action {
-            WakeAction::Queue | WakeAction::DuringPoll => Event::Woken { task: id, cause },
-            WakeAction::AlreadyQueued => Event::WakeIgnored {
-                task: id,
-                cause,
-                reason: IgnoredBecause::AlreadyQueued,
+    /// Drives `future` to completion, running every other task meanwhile, or reports that
+    /// nothing can ever wake anything again (see the module docs for one iteration).
+    pub(crate) fn run_until<F: Future>(&self, future: F) -> Result<F::Output, Stuck> {
+        let mut future = std::pin::pin!(future);
+        let main = Arc::new(MainTask {
+            header: Header {
+                state: State::new(SCHEDULED),
+                id: TaskId::MAIN,
+                shared: self.shared.clone(),
             },
-            WakeAction::Finished => Event::WakeIgnored {
-                task: id,
-                cause,
-                reason: IgnoredBecause::Finished,
-            },
+            stats: PollStats::default(),
         });
+        let _complete = CompleteOnDrop(&main.header.state);
+        self.run_queue.push(Runnable::Main(main.clone()));
+        loop {
+            for _ in 0..self.event_interval {
+                match self.run_queue.pop() {
+                    None => break,
+                    Some(Runnable::Task(task)) => task.run(self),
+                    Some(Runnable::Main(entry)) if Arc::ptr_eq(&entry, &main) => {
+                        match self.poll_entry(&main, |cx| future.as_mut().poll(cx)) {
+                            Polled::Ready(output) => return Ok(output),
+                            Polled::Panicked(payload) => panic::resume_unwind(payload),
+                            Polled::Pending | Polled::Cancelled => {}
+                        }
+                    }
+                    // The entry of an earlier `block_on`, woken as it returned: its future
+                    // is gone.
+                    Some(Runnable::Main(_)) => {}
+                }
+            }
+            for entry in self.shared.injected.drain() {
+                let task = entry.header().id;
+                let cause = WakeCause::Thread;
+                self.trace.emit(|| Event::Woken { task, cause });
+                self.run_queue.push(entry);
+            }
+            let idle = self.run_queue.is_empty();
+            if idle {
+                if let Some(stuck) = self.stuck(&main) {
+                    return Err(stuck);
+                }
+            }
+            self.turn(idle);
+        }
     }
 
-    /// Puts a task that was woken during its own poll back at the end of the queue.
-    pub(crate) fn requeue(&self, id: TaskId, task: TaskRef) {
-        self.emit(|| Event::Requeued { task: id });
-        self.run_queue.borrow_mut().push_back(task);
+    /// Polls one entry with the bookkeeping every poll shares: the state word, the
+    /// `PollStart` and `PollEnd` events, the wake cause, what the poll waited on, a caught
+    /// panic, and what to do after `Pending` (queue it again, check it can be woken, or
+    /// cancel it).
+    pub(crate) fn poll_entry<W: Wakeable, T>(
+        &self,
+        entry: &Arc<W>,
+        poll: impl FnOnce(&mut Context<'_>) -> Poll<T>,
+    ) -> Polled<T> {
+        let (header, stats) = (entry.header(), entry.stats());
+        let task = header.id;
+        if header.state.start_poll() & CANCELLED != 0 {
+            return Polled::Cancelled;
+        }
+        self.trace.emit(|| Event::PollStart { task });
+        let polls = stats.polls.load(Ordering::Relaxed);
+        stats
+            .polls
+            .store(polls.saturating_add(1), Ordering::Relaxed);
+        let waker = waker_ref(entry);
+        let mut cx = Context::from_waker(&waker);
+        let (result, waits) = record_waits(|| {
+            self.trace.with_cause(WakeCause::Task(task), || {
+                panic::catch_unwind(AssertUnwindSafe(|| poll(&mut cx)))
+            })
+        });
+        stats.waits_on.store(waits.0, Ordering::Relaxed);
+        let (polled, result) = match result {
+            Ok(Poll::Ready(output)) => (Polled::Ready(output), PollResult::Ready),
+            Ok(Poll::Pending) => (Polled::Pending, PollResult::Pending),
+            Err(payload) => (Polled::Panicked(payload), PollResult::Panicked),
+        };
+        self.trace.emit(|| Event::PollEnd { task, result });
+        if let Polled::Pending = polled {
+            match header.state.end_poll() {
+                AfterPoll::Idle => self.check_lost_waker(entry, self.lost_waker_lint),
+                AfterPoll::Requeue => {
+                    self.trace.emit(|| Event::Requeued { task });
+                    self.run_queue.push(entry.clone().into_runnable());
+                }
+                AfterPoll::Cancel => return Polled::Cancelled,
+            }
+        }
+        polled
     }
 
-    /// Forgets a finished task (drops the runtime's reference to it, and its name).
-    pub(crate) fn remove_task(&self, key: usize, id: TaskId) {
-        let task = self.tasks.borrow_mut().try_remove(key);
-        drop(task);
+    /// A task ended and its future is gone: record it, wake whoever awaits its handle,
+    /// and forget it.
+    pub(crate) fn task_finished(
+        &self,
+        task: TaskId,
+        slot: u32,
+        outcome: Outcome,
+        join_waker: Option<Waker>,
+    ) {
+        self.trace.emit(|| Event::Finished { task, outcome });
+        if let Some(waker) = join_waker {
+            self.wake(WakeCause::Task(task), waker);
+        }
+        // During shutdown the slot may already hold a task spawned since: check the id.
+        let mut tasks = self.tasks.borrow_mut();
+        let removed = match tasks.get(slot as usize) {
+            Some(entry) if entry.header().id == task => tasks.try_remove(slot as usize),
+            _ => None,
+        };
+        drop(tasks);
+        drop(removed);
         if !self.names.borrow().is_empty() {
-            self.names.borrow_mut().remove(&id);
+            self.names.borrow_mut().remove(&task);
+        }
+    }
+
+    /// One turn of the reactor, in labelled steps. `idle`: no entry is waiting to run.
+    fn turn(&self, idle: bool) {
+        let (mut io_wakes, mut due) = (self.io_wakes.take(), self.timer_wakes.take());
+        // 1. Timers already due: a busy run queue must not starve them.
+        let fired = self.fire_timers(&mut due);
+        // 2. The timeout: zero when entries wait to run, else until the next deadline (or
+        //    without limit when no timer is pending).
+        let block = idle && fired == 0 && !self.has_runnable();
+        let timeout = self.time.timeout(block);
+        // 3. Wait, collecting the wakers that readiness satisfied. The reactor's borrows
+        //    end here: a woken waker may register or drop sources.
+        self.trace.emit(|| Event::Park { timeout });
+        let (reason, events) = self.reactor.wait(block, timeout, &self.time, &mut io_wakes);
+        self.trace.emit(|| Event::Unpark { reason, events });
+        // 4. Wake each, with its cause.
+        for IoWake {
+            token,
+            readiness,
+            waker,
+        } in io_wakes.drain(..)
+        {
+            self.wake(WakeCause::Io { token, readiness }, waker);
+        }
+        // 5. Under the virtual clock, when nothing else can happen, time jumps to the next
+        //    deadline.
+        if block && self.time.is_virtual() && !self.has_runnable() {
+            if let Some(to) = self.time.advance() {
+                self.trace.emit(|| Event::ClockJump { to });
+            }
+        }
+        // 6. Timers that came due while waiting.
+        self.fire_timers(&mut due);
+        self.io_wakes.set(io_wakes);
+        self.timer_wakes.set(due);
+    }
+
+    /// Wakes every timer whose deadline has passed, earliest first. Returns how many.
+    fn fire_timers(&self, due: &mut Vec<TimerWake>) -> usize {
+        self.time.take_due(due);
+        let fired = due.len();
+        for TimerWake { id: timer, waker } in due.drain(..) {
+            self.trace.emit(|| Event::TimerFired { timer });
+            self.wake(WakeCause::Timer(timer), waker);
+        }
+        fired
+    }
+
+    /// Calls a waker the runtime took from a driver or a task. A waker that panics is
+    /// caught, so it takes neither the runtime nor the other wakes down with it.
+    fn wake(&self, cause: WakeCause, waker: Waker) {
+        let woken = self.trace.with_cause(cause, || {
+            panic::catch_unwind(AssertUnwindSafe(|| waker.wake()))
+        });
+        if woken.is_err() {
+            let _ = writeln!(
+                io::stderr(),
+                "tinyloop: a waker panicked (woken by {cause})"
+            );
+        }
+    }
+
+    /// Whether any entry is ready to run (locally or woken from another thread).
+    pub(crate) fn has_runnable(&self) -> bool {
+        !self.run_queue.is_empty() || !self.shared.injected.is_empty()
+    }
+
+    /// Drops every unfinished task's future (runtime drop), then calls every hook's
+    /// `finish`. Futures dropped here may spawn tasks, wake others or drop outputs; the
+    /// loop goes on until nothing is left.
+    pub(crate) fn shutdown(&self) {
+        let mut injected = self.shared.close();
+        loop {
+            let tasks: Vec<TaskRef> = self.tasks.borrow_mut().drain().collect();
+            let queued = self.run_queue.take();
+            if tasks.is_empty() && queued.is_empty() && injected.is_empty() {
+                break;
+            }
+            for task in &tasks {
+                task.cancel_now(self);
+            }
+            drop((tasks, queued, std::mem::take(&mut injected)));
+        }
+        self.blocking.shutdown();
+        self.trace.finish();
+    }
+
+    /// Records that the entry being polled polled the `child`-th child of a combinator.
+    pub(crate) fn note_child_poll(&self, child: usize) {
+        if let WakeCause::Task(task) = self.trace.cause() {
+            self.trace.emit(|| Event::ChildPoll { task, child });
         }
     }
 
@@ -221,128 +404,8 @@ impl Core {
         self.tasks.borrow().len()
     }
 
-    /// Called by the `block_on` future's run-queue entry: poll it as soon as `run` returns.
-    pub(crate) fn request_main_poll(&self) {
-        self.poll_main.set(true);
-    }
-
-    /// Moves every task woken by other threads onto the local run queue.
-    fn drain_injected(&self) {
-        for task in self.shared.take_injected() {
-            let id = task.header().id;
-            self.emit(|| Event::Woken {
-                task: id,
-                cause: WakeCause::Thread,
-            });
-            self.run_queue.borrow_mut().push_back(task);
-        }
-    }
-
     /// A reference to every unfinished task.
-    pub(crate) fn tasks_snapshot(&self) -> Vec<TaskRef> {
+    pub(crate) fn tasks(&self) -> Vec<TaskRef> {
         self.tasks.borrow().iter().map(|(_, t)| t.clone()).collect()
-    }
-
-    /// Drives `future` to completion, running every other task meanwhile, or reports that
-    /// nothing can ever wake anything again.
-    ///
-    /// One loop iteration:
-    /// 1. run at most `event_interval` entries from the run queue, polling `future` when its
-    ///    own entry comes up;
-    /// 2. move tasks woken by other threads onto the queue;
-    /// 3. turn the reactor: without blocking when tasks are waiting, otherwise until the
-    ///    next I/O event, timer deadline or foreign wake — unless nothing could ever end
-    ///    that wait, in which case the report is returned instead of hanging.
-    pub(crate) fn block_on<F: Future>(&self, future: F) -> Result<F::Output, Stuck> {
-        let mut future = std::pin::pin!(future);
-        let main = Arc::new(MainTask::new(self.shared.clone()));
-        let _finish_main = task::FinishOnDrop(main.clone());
-        let waker = Waker::from(main.clone());
-        let mut cx = Context::from_waker(&waker);
-        self.run_queue.borrow_mut().push_back(main.clone());
-        let mut main_polls = 0;
-        loop {
-            for _ in 0..self.event_interval {
-                let Some(task) = self.run_queue.borrow_mut().pop_front() else {
-                    break;
-                };
-                task.run(self);
-                if self.poll_main.replace(false) {
-                    main_polls += 1;
-                    if let Poll::Ready(output) = self.poll_main(&main, future.as_mut(), &mut cx) {
-                        return Ok(output);
-                    }
-                }
-            }
-            self.drain_injected();
-            let idle = self.run_queue.borrow().is_empty();
-            if idle {
-                if let Some(stuck) = self.stuck(&main, main_polls) {
-                    return Err(stuck);
-                }
-            }
-            self.reactor.turn(self, idle);
-        }
-    }
-
-    fn poll_main<F: Future>(
-        &self,
-        main: &Arc<MainTask>,
-        future: Pin<&mut F>,
-        cx: &mut Context<'_>,
-    ) -> Poll<F::Output> {
-        let id = TaskId::MAIN;
-        self.emit(|| Event::PollStart { task: id });
-        self.start_recording_waits();
-        let poll = self.with_cause(WakeCause::Task(id), || future.poll(cx));
-        main.set_waits_on(self.recorded_waits());
-        match poll {
-            Poll::Ready(output) => {
-                self.emit(|| Event::PollEnd {
-                    task: id,
-                    result: PollResult::Ready,
-                });
-                Poll::Ready(output)
-            }
-            Poll::Pending => {
-                self.emit(|| Event::PollEnd {
-                    task: id,
-                    result: PollResult::Pending,
-                });
-                if task::Runnable::header(&**main).state.end_poll() == task::AfterPoll::Requeue {
-                    self.requeue(id, main.clone());
-                }
-                Poll::Pending
-            }
-        }
-    }
-
-    /// Whether any task is ready to run (locally or woken from another thread).
-    pub(crate) fn has_runnable(&self) -> bool {
-        !self.run_queue.borrow().is_empty() || self.shared.has_injected()
-    }
-
-    /// Drops every unfinished task's future (runtime drop), then calls every hook's
-    /// `finish`. Wakes during this are ignored: every task is marked finished before the
-    /// first future is dropped.
-    pub(crate) fn shutdown(&self) {
-        let injected = self.shared.close();
-        let queued = std::mem::take(&mut *self.run_queue.borrow_mut());
-        let tasks: Vec<TaskRef> = self.tasks.borrow_mut().drain().collect();
-        for task in &tasks {
-            task.header().state.finish();
-        }
-        for task in &tasks {
-            task.shutdown(self);
-        }
-        drop((injected, queued, tasks));
-        // Destructors above may have queued more (ignored) work; drop it too.
-        let queued = std::mem::take(&mut *self.run_queue.borrow_mut());
-        drop(queued);
-        self.blocking.shutdown();
-        // Every event has been emitted: hooks may print their summary or write their file.
-        for hook in self.hooks.iter() {
-            hook.finish();
-        }
     }
 }

@@ -1,16 +1,25 @@
-//! The runtime: a FIFO run queue of tasks in front of a mio reactor, on one thread.
+//! The runtime: a FIFO run queue of tasks in front of the reactor, on one thread.
+//!
+//! The core, in reading order: this file (the public API), `core.rs` (the loop),
+//! `cell.rs` (a task), `wake.rs` (the wake path), `join_handle.rs` (awaiting a task).
+//! `builder.rs`, `stuck.rs` and `blocking.rs` build on them.
 
-pub(crate) mod context;
-pub(crate) mod core;
-pub(crate) mod injection;
-pub(crate) mod shared;
-mod stuck;
-
+mod blocking;
 mod builder;
+mod cell;
+pub(crate) mod core;
+mod diagnostics;
+mod join_handle;
+pub(crate) mod wake;
+
+#[cfg(all(test, loom))]
+mod loom_models;
 #[cfg(test)]
 mod tests;
 
+pub use blocking::spawn_blocking;
 pub use builder::Builder;
+pub use join_handle::JoinHandle;
 
 use std::fmt;
 use std::future::Future;
@@ -20,7 +29,7 @@ use std::rc::Rc;
 use std::sync::Arc;
 
 use self::core::Core;
-use crate::task::{JoinHandle, Stuck};
+use crate::task::Stuck;
 
 /// How many tasks the runtime polls, at most, between two polls of the reactor.
 ///
@@ -102,8 +111,8 @@ impl Runtime {
     /// # Ok::<(), std::io::Error>(())
     /// ```
     pub fn try_block_on<F: Future>(&self, future: F) -> Result<F::Output, Stuck> {
-        let _enter = context::enter(self.core.clone());
-        self.core.block_on(future)
+        let _enter = enter(self.core.clone(), false);
+        self.core.run_until(future)
     }
 
     /// Spawns a task onto this runtime, from inside or outside `block_on`.
@@ -143,7 +152,9 @@ impl Runtime {
 
 impl Drop for Runtime {
     fn drop(&mut self) {
-        let _enter = context::enter_for_drop(self.core.clone());
+        // Entered even inside another runtime's task: the futures are dropped in their own
+        // runtime, so their destructors can still deregister sockets and timers.
+        let _enter = enter(self.core.clone(), true);
         self.core.shutdown();
     }
 }
@@ -152,9 +163,33 @@ impl fmt::Debug for Runtime {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Runtime")
             .field("live_tasks", &self.core.live_tasks())
-            .field("virtual_clock", &self.core.clock.is_virtual())
+            .field("virtual_clock", &self.core.time().is_virtual())
             .finish()
     }
+}
+
+/// Restores the previous current runtime when dropped, also on unwind.
+pub(crate) struct EnterGuard(Option<Rc<Core>>);
+
+impl Drop for EnterGuard {
+    fn drop(&mut self) {
+        let previous = self.0.take();
+        let _ = wake::CURRENT.try_with(|current| *current.borrow_mut() = previous);
+    }
+}
+
+/// Makes `core` this thread's current runtime. With `nested: false`, panics if one is
+/// current already (a `block_on` inside a task would stop every other task of its runtime).
+pub(crate) fn enter(core: Rc<Core>, nested: bool) -> EnterGuard {
+    let previous = wake::CURRENT.with(|current| current.borrow_mut().replace(core));
+    let guard = EnterGuard(previous);
+    if !nested && guard.0.is_some() {
+        panic!(
+            "block_on called inside a running tinyloop runtime: a nested block_on would \
+             stop every other task on this thread. Use `.await` (or runtime::spawn) instead"
+        );
+    }
+    guard
 }
 
 /// Runs `future` to completion on a new default [`Runtime`], then drops the runtime.
@@ -210,23 +245,13 @@ where
     )
 }
 
-/// Notes, for reports, that the future being polled on this thread's runtime gave its
-/// waker to a `kind` of source. Does nothing outside a runtime.
-pub(crate) fn note_wait(kind: crate::task::WaitsOn) {
-    context::with_current(|core| {
-        if let Some(core) = core {
-            core.note_wait(kind);
-        }
-    });
-}
-
 /// The runtime running on this thread.
 ///
 /// # Panics
 /// With a message naming `what` and saying how to fix it, if there is none.
 #[track_caller]
 pub(crate) fn current_or_panic(what: &str) -> Rc<Core> {
-    context::current().unwrap_or_else(|| {
+    wake::current().unwrap_or_else(|| {
         panic!(
             "{what} called outside a tinyloop runtime: call it from inside \
              Runtime::block_on (or runtime::block_on), or spawn with Runtime::spawn"

@@ -6,6 +6,7 @@
 //! (the trace shows the cause as `io(token N, readable)`), and the task retries.
 
 mod resolve;
+mod source;
 mod split;
 mod tcp_listener;
 mod tcp_stream;

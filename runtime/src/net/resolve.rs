@@ -3,7 +3,7 @@
 use std::io;
 use std::net::{SocketAddr, ToSocketAddrs};
 
-use crate::blocking::spawn_blocking;
+use crate::executor::spawn_blocking;
 
 /// Resolves `addr` (`"127.0.0.1:80"`, `"[::1]:443"`, `"example.com:443"`).
 ///

@@ -7,8 +7,9 @@ use std::net::{SocketAddr, ToSocketAddrs};
 
 use mio::Interest;
 
+use super::source::IoSource;
 use super::TcpStream;
-use crate::reactor::source::{Direction, IoSource};
+use crate::reactor::Direction;
 
 /// A TCP socket listening for connections, registered with the runtime's reactor.
 ///

@@ -10,7 +10,8 @@ use std::task::{Context, Poll};
 use mio::Interest;
 
 use super::resolve::resolve;
-use crate::reactor::source::{Direction, IoSource};
+use super::source::IoSource;
+use crate::reactor::Direction;
 
 /// A TCP connection registered with the runtime's reactor.
 ///
@@ -29,24 +30,33 @@ impl TcpStream {
     /// Connects to `addr` (`"host:port"`, `"127.0.0.1:80"`, `"[::1]:443"`).
     ///
     /// A host name is resolved on the blocking pool; every resolved address is tried in
-    /// order until one connects.
+    /// order until one connects (see [`connect_first`](TcpStream::connect_first)).
     ///
     /// # Errors
-    /// If resolution fails, or every address refuses; the message names the host and the
-    /// last address tried.
+    /// If resolution fails, or every address refuses; the message names `addr`.
     pub async fn connect(addr: &str) -> io::Result<TcpStream> {
-        let mut last = None;
-        for candidate in resolve(addr).await? {
+        let candidates = resolve(addr).await?;
+        TcpStream::connect_first(candidates)
+            .await
+            .map_err(|e| io::Error::new(e.kind(), format!("cannot connect to {addr}: {e}")))
+    }
+
+    /// Connects to each of `addrs` in order until one accepts: the loop behind
+    /// [`connect`](TcpStream::connect), for callers that resolve names themselves.
+    ///
+    /// # Errors
+    /// The error of the last address tried, as it is; `InvalidInput` if `addrs` is empty.
+    pub async fn connect_first(
+        addrs: impl IntoIterator<Item = SocketAddr>,
+    ) -> io::Result<TcpStream> {
+        let mut last = io::Error::new(io::ErrorKind::InvalidInput, "no address to connect to");
+        for candidate in addrs {
             match TcpStream::connect_addr(candidate).await {
                 Ok(stream) => return Ok(stream),
-                Err(e) => last = Some((candidate, e)),
+                Err(e) => last = e,
             }
         }
-        let (candidate, e) = last.expect("resolve returns at least one address");
-        Err(io::Error::new(
-            e.kind(),
-            format!("cannot connect to {addr} ({candidate}): {e}"),
-        ))
+        Err(last)
     }
 
     /// Connects to one socket address.

@@ -48,9 +48,9 @@ pub fn channel<T>(capacity: usize) -> (Sender<T>, Receiver<T>) {
         capacity > 0,
         "an mpsc channel needs a capacity of at least 1"
     );
-    let shared = Arc::new(Shared {
+    let shared = Arc::new(Channel {
         slots: Semaphore::new(capacity),
-        state: Mutex::new(State {
+        state: Mutex::new(Buffer {
             queue: VecDeque::with_capacity(capacity),
             receiver: None,
             senders: 1,
@@ -66,16 +66,16 @@ pub fn channel<T>(capacity: usize) -> (Sender<T>, Receiver<T>) {
     )
 }
 
-struct Shared<T> {
+struct Channel<T> {
     /// One permit per free slot. Closed when the receiver is dropped, which fails every
     /// waiting send.
     slots: Semaphore,
-    state: Mutex<State<T>>,
+    state: Mutex<Buffer<T>>,
     /// The most values the queue holds.
     capacity: usize,
 }
 
-struct State<T> {
+struct Buffer<T> {
     /// The values sent and not yet received. Never longer than the capacity: each holds
     /// a permit taken out of `slots`.
     queue: VecDeque<T>,
@@ -88,8 +88,8 @@ struct State<T> {
     receiver_alive: bool,
 }
 
-impl<T> Shared<T> {
-    fn lock(&self) -> MutexGuard<'_, State<T>> {
+impl<T> Channel<T> {
+    fn lock(&self) -> MutexGuard<'_, Buffer<T>> {
         // No user code runs under the lock (wakers are called after it is released).
         self.state.lock().unwrap_or_else(PoisonError::into_inner)
     }
@@ -114,7 +114,7 @@ impl<T> Shared<T> {
 /// The sending half of a [`channel`]. Clone it for more producers; when every clone is
 /// dropped, the receiver sees the end of the stream.
 pub struct Sender<T> {
-    shared: Arc<Shared<T>>,
+    shared: Arc<Channel<T>>,
 }
 
 /// The error of [`Sender::send`]: the receiver is gone. Holds the value that was not sent.
@@ -209,7 +209,7 @@ impl<T> Drop for Sender<T> {
 /// The receiving half of a [`channel`]. Dropping it fails every send, waiting or later,
 /// and drops the values still queued.
 pub struct Receiver<T> {
-    shared: Arc<Shared<T>>,
+    shared: Arc<Channel<T>>,
 }
 
 /// The error of [`Receiver::try_recv`].
@@ -246,7 +246,7 @@ impl<T> Receiver<T> {
             None => state.receiver = Some(cx.waker().clone()),
         }
         drop(state);
-        crate::executor::note_wait(crate::task::WaitsOn::CHANNEL);
+        crate::task::note_wait(crate::task::WaitsOn::CHANNEL);
         Poll::Pending
     }
 

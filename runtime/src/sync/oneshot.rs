@@ -31,7 +31,7 @@ use std::task::{Context, Poll, Waker};
 /// let _ = tx.send(2); // error[E0382]: use of moved value: `tx`
 /// ```
 pub fn channel<T>() -> (Sender<T>, Receiver<T>) {
-    let inner = Arc::new(Mutex::new(Inner {
+    let inner = Arc::new(Mutex::new(OneshotState {
         value: None,
         receiver: None,
         sender_dropped: false,
@@ -45,7 +45,7 @@ pub fn channel<T>() -> (Sender<T>, Receiver<T>) {
     )
 }
 
-struct Inner<T> {
+struct OneshotState<T> {
     /// The value, between `send` and the receiver taking it.
     value: Option<T>,
     /// The waker of the task awaiting the receiver.
@@ -56,14 +56,14 @@ struct Inner<T> {
     receiver_dropped: bool,
 }
 
-fn lock<T>(inner: &Mutex<Inner<T>>) -> MutexGuard<'_, Inner<T>> {
+fn lock<T>(inner: &Mutex<OneshotState<T>>) -> MutexGuard<'_, OneshotState<T>> {
     // No user code runs under the lock (wakers are called after it is released).
     inner.lock().unwrap_or_else(PoisonError::into_inner)
 }
 
 /// The sending half of a [`channel`].
 pub struct Sender<T> {
-    inner: Arc<Mutex<Inner<T>>>,
+    inner: Arc<Mutex<OneshotState<T>>>,
 }
 
 impl<T> Sender<T> {
@@ -103,7 +103,7 @@ impl<T> Drop for Sender<T> {
 /// The receiving half of a [`channel`]: a future of the value.
 #[must_use = "futures do nothing unless you `.await` them"]
 pub struct Receiver<T> {
-    inner: Arc<Mutex<Inner<T>>>,
+    inner: Arc<Mutex<OneshotState<T>>>,
 }
 
 /// The sender was dropped without sending a value.
@@ -134,7 +134,7 @@ impl<T> Future for Receiver<T> {
             _ => inner.receiver = Some(cx.waker().clone()),
         }
         drop(inner);
-        crate::executor::note_wait(crate::task::WaitsOn::CHANNEL);
+        crate::task::note_wait(crate::task::WaitsOn::CHANNEL);
         Poll::Pending
     }
 }

@@ -38,10 +38,10 @@ use std::task::{Context, Poll, Waker};
 /// ```
 #[derive(Clone)]
 pub struct Semaphore {
-    inner: Arc<Mutex<State>>,
+    inner: Arc<Mutex<Permits>>,
 }
 
-struct State {
+struct Permits {
     /// Permits nobody holds.
     available: usize,
     /// The waiters, by ticket: the smallest ticket is served next. Holds only waiters that
@@ -53,7 +53,7 @@ struct State {
     closed: bool,
 }
 
-impl State {
+impl Permits {
     /// The waker of the first waiter, if a permit is free for it.
     fn next_to_serve(&self) -> Option<Waker> {
         if self.available == 0 {
@@ -79,7 +79,7 @@ impl Semaphore {
     /// A semaphore with `permits` permits.
     pub fn new(permits: usize) -> Semaphore {
         Semaphore {
-            inner: Arc::new(Mutex::new(State {
+            inner: Arc::new(Mutex::new(Permits {
                 available: permits,
                 waiters: BTreeMap::new(),
                 next_ticket: 0,
@@ -88,7 +88,7 @@ impl Semaphore {
         }
     }
 
-    fn lock(&self) -> MutexGuard<'_, State> {
+    fn lock(&self) -> MutexGuard<'_, Permits> {
         // No user code runs under the lock (wakers are called after it is released).
         self.inner.lock().unwrap_or_else(PoisonError::into_inner)
     }
@@ -202,7 +202,7 @@ impl Future for Acquire<'_> {
                 self.ticket = Some(ticket);
             }
         }
-        crate::executor::note_wait(crate::task::WaitsOn::CHANNEL);
+        crate::task::note_wait(crate::task::WaitsOn::CHANNEL);
         Poll::Pending
     }
 }

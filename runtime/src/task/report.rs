@@ -4,59 +4,7 @@ use std::fmt;
 use std::panic::Location;
 use std::sync::Arc;
 
-use crate::trace::TaskId;
-
-/// What a task registered its waker with during its last poll, as a set of flags.
-///
-/// Timers, sockets, channels and `JoinHandle`s record themselves here when they store a
-/// waker, so a report can say what each task waits on.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub struct WaitsOn(pub(crate) u8);
-
-impl WaitsOn {
-    /// Nothing recorded: a future the runtime does not know stored the waker (or none did).
-    pub const UNKNOWN: WaitsOn = WaitsOn(0);
-    /// A timer (`sleep`, `timeout`, `interval`).
-    pub const TIMER: WaitsOn = WaitsOn(1);
-    /// A socket's readiness.
-    pub const SOCKET: WaitsOn = WaitsOn(2);
-    /// A channel, queue or semaphore of [`crate::sync`].
-    pub const CHANNEL: WaitsOn = WaitsOn(4);
-    /// Another task's [`JoinHandle`](crate::JoinHandle).
-    pub const TASK: WaitsOn = WaitsOn(8);
-
-    /// Whether every flag of `other` is set.
-    pub fn contains(self, other: WaitsOn) -> bool {
-        self.0 & other.0 == other.0
-    }
-
-    pub(crate) fn with(self, other: WaitsOn) -> WaitsOn {
-        WaitsOn(self.0 | other.0)
-    }
-}
-
-impl fmt::Display for WaitsOn {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let names = [
-            (WaitsOn::TIMER, "timer"),
-            (WaitsOn::SOCKET, "socket"),
-            (WaitsOn::CHANNEL, "channel"),
-            (WaitsOn::TASK, "task"),
-        ];
-        let mut first = true;
-        for (flag, name) in names {
-            if self.contains(flag) && flag.0 != 0 {
-                f.write_str(if first { "" } else { "|" })?;
-                f.write_str(name)?;
-                first = false;
-            }
-        }
-        if first {
-            f.write_str("unknown")?;
-        }
-        Ok(())
-    }
-}
+use super::{TaskId, WaitsOn};
 
 /// One unfinished task in a [`Stuck`] report.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -69,7 +17,9 @@ pub struct TaskReport {
     pub polls: u32,
     /// What its last poll registered its waker with.
     pub waits_on: WaitsOn,
-    /// How many wakers for it are alive (held by anything but another task's join slot).
+    /// How many wakers for it are alive. In a [`Stuck`] report each of them sits in the
+    /// join slot of a task that is stuck itself (awaiting that task's `JoinHandle`), since
+    /// a waker held anywhere else could still fire; 0 means none exists at all.
     pub live_wakers: usize,
     /// Where it was spawned (`None` for `main`).
     pub spawned_at: Option<&'static Location<'static>>,
@@ -94,8 +44,10 @@ impl fmt::Display for TaskReport {
             self.polls,
             self.waits_on
         )?;
-        if self.live_wakers == 0 {
-            f.write_str(" (no waker alive: nothing can wake it)")?;
+        match self.live_wakers {
+            0 => f.write_str(" (no waker alive: nothing can wake it)")?,
+            1 => f.write_str(" (its one waker is held by a stuck task)")?,
+            n => write!(f, " (its {n} wakers are held by stuck tasks)")?,
         }
         if let Some(at) = self.spawned_at {
             write!(f, ", spawned at {at}")?;

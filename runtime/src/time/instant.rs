@@ -4,7 +4,7 @@ use std::fmt;
 use std::ops::{Add, AddAssign, Sub};
 use std::time::Duration;
 
-use crate::executor::context;
+use crate::executor::wake;
 
 /// A measurement of the runtime's clock: real time normally, virtual time under
 /// [`Builder::virtual_clock`](crate::Builder::virtual_clock).
@@ -17,10 +17,10 @@ pub struct Instant(std::time::Instant);
 impl Instant {
     /// The current time of the runtime running on this thread (real time outside one).
     pub fn now() -> Instant {
-        match context::current() {
-            Some(core) => Instant(core.clock.now()),
+        wake::with_current(|core| match core {
+            Some(core) => Instant(core.time().now()),
             None => Instant(std::time::Instant::now()),
-        }
+        })
     }
 
     /// Wraps a std instant.

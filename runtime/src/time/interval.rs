@@ -9,8 +9,11 @@ use super::{sleep_until, Instant, Sleep};
 
 /// A stream of ticks every `period`, the first one at once.
 ///
-/// When a tick is late (the task was busy), it fires as soon as possible and the next one
-/// comes a full `period` after it: missed ticks are skipped, never fired in a burst.
+/// A tick is *late* when it is already due by the time it is asked for (the task was busy
+/// past it). A late tick fires at once and the next one comes a full `period` after it:
+/// missed ticks are skipped, never fired in a burst. A tick the task was waiting for is on
+/// time, and the next comes one `period` after the scheduled time of this one, so waiting
+/// ticks do not drift by the runtime's wake-up latency.
 ///
 /// # Panics
 /// If `period` is zero.
@@ -33,6 +36,7 @@ pub fn interval(period: Duration) -> Interval {
     Interval {
         period,
         sleep: sleep_until(Instant::now()),
+        waited: false,
     }
 }
 
@@ -43,6 +47,8 @@ pub struct Interval {
     period: Duration,
     /// Ends at the next tick's deadline.
     sleep: Sleep,
+    /// Whether a poll found the next tick not yet due (so it is not late when it fires).
+    waited: bool,
 }
 
 impl Interval {
@@ -54,11 +60,17 @@ impl Interval {
     /// Polls for the next tick.
     pub fn poll_tick(&mut self, cx: &mut Context<'_>) -> Poll<Instant> {
         if Pin::new(&mut self.sleep).poll(cx).is_pending() {
+            self.waited = true;
             return Poll::Pending;
         }
         let scheduled = self.sleep.deadline();
         let now = Instant::now();
-        let mut next = scheduled.saturating_add(self.period);
+        let on_time = std::mem::take(&mut self.waited) || now <= scheduled;
+        let mut next = match on_time {
+            true => scheduled.saturating_add(self.period),
+            false => now.saturating_add(self.period),
+        };
+        // Woken on time but polled a period or more later (other tasks ran): skip ahead.
         if next <= now {
             next = now.saturating_add(self.period);
         }

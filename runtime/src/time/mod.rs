@@ -1,18 +1,13 @@
 //! Time: sleeping, timeouts, intervals, and the clock they follow.
 //!
-//! Timers live in the runtime, ordered by `(deadline, id)`; the reactor sleeps until the
-//! earliest deadline. Under [`Builder::virtual_clock`](crate::Builder::virtual_clock) time
+//! Timers live in the runtime's time driver, ordered by `(deadline, id)`; the reactor
+//! sleeps until the earliest deadline. Under [`Builder::virtual_clock`](crate::Builder::virtual_clock) time
 //! stands still until the runtime has nothing else to do, then jumps to the next deadline.
 
-mod clock;
 mod instant;
 mod interval;
 mod sleep;
 mod timeout;
-mod timers;
-
-pub(crate) use clock::Clock;
-pub(crate) use timers::Timers;
 
 pub use instant::Instant;
 pub use interval::{interval, Interval};

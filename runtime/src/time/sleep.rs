@@ -7,11 +7,10 @@ use std::rc::Rc;
 use std::task::{Context, Poll};
 use std::time::Duration;
 
-use super::timers::TimerKey;
 use super::Instant;
-use crate::executor::core::Core;
 use crate::executor::current_or_panic;
-use crate::task::WaitsOn;
+use crate::reactor::time::{timer_id, TimeDriver, TimerKey};
+use crate::task::{note_wait, WaitsOn};
 
 /// Waits until `duration` has passed on the runtime's clock.
 ///
@@ -33,36 +32,35 @@ pub fn sleep(duration: Duration) -> Sleep {
 
 /// Waits until `deadline` on the runtime's clock (at once if it has passed).
 pub fn sleep_until(deadline: Instant) -> Sleep {
-    Sleep::new(deadline)
+    Sleep {
+        timer: Timer::Unregistered(deadline),
+    }
 }
 
 /// The future returned by [`sleep`] and [`sleep_until`]. Dropping it cancels the timer.
 #[must_use = "futures do nothing unless you `.await` them"]
 pub struct Sleep {
-    state: State,
+    timer: Timer,
 }
 
 /// Where a sleep's deadline lives. (A million sleeping tasks hold a million of these, so
-/// the deadline is stored once: as an instant, or as the timer key's ticks.)
-enum State {
-    /// Not in a timer queue yet (before the first `Pending` poll, or after a reset).
+/// the deadline is stored once: as an instant, or in the timer's key.)
+enum Timer {
+    /// Not in a timer queue (before the first `Pending` poll, after firing, after a reset).
     Unregistered(Instant),
-    /// In `core`'s timer queue; `key.0` is the deadline in the runtime's ticks.
-    Registered { core: Rc<Core>, key: TimerKey },
+    /// In `driver`'s queue under `key`, which holds the deadline.
+    Registered {
+        driver: Rc<TimeDriver>,
+        key: TimerKey,
+    },
 }
 
 impl Sleep {
-    fn new(deadline: Instant) -> Sleep {
-        Sleep {
-            state: State::Unregistered(deadline),
-        }
-    }
-
     /// When this sleep ends.
     pub fn deadline(&self) -> Instant {
-        match &self.state {
-            State::Unregistered(deadline) => *deadline,
-            State::Registered { core, key } => Instant::from_std(core.clock.instant_of(key.0)),
+        match &self.timer {
+            Timer::Unregistered(deadline) => *deadline,
+            Timer::Registered { driver, key } => Instant::from_std(driver.deadline(*key)),
         }
     }
 
@@ -74,23 +72,22 @@ impl Sleep {
     /// Moves the deadline (earlier or later); the next poll re-registers the timer.
     pub fn reset(&mut self, deadline: Instant) {
         self.cancel();
-        self.state = State::Unregistered(deadline);
+        self.timer = Timer::Unregistered(deadline);
     }
 
     /// The timer id, as it appears in traces (`timer#N`), once registered.
     pub fn timer_id(&self) -> Option<u64> {
-        match &self.state {
-            State::Registered { key, .. } => Some(super::timers::timer_id(*key)),
-            State::Unregistered(_) => None,
+        match &self.timer {
+            Timer::Registered { key, .. } => Some(timer_id(*key)),
+            Timer::Unregistered(_) => None,
         }
     }
 
     /// Takes the timer out of its queue, keeping the deadline.
     fn cancel(&mut self) {
-        if let State::Registered { core, key } = &self.state {
-            let deadline = Instant::from_std(core.clock.instant_of(key.0));
-            core.timers.borrow_mut().remove(*key);
-            self.state = State::Unregistered(deadline);
+        if let Timer::Registered { driver, key } = &self.timer {
+            driver.remove(*key);
+            self.timer = Timer::Unregistered(Instant::from_std(driver.deadline(*key)));
         }
     }
 }
@@ -100,32 +97,28 @@ impl Future for Sleep {
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
         let this = self.get_mut();
-        if let State::Registered { core, key } = &this.state {
-            // Deadlines are whole nanoseconds since the runtime's start, so comparing ticks
-            // is exact.
-            if core.clock.ticks(core.clock.now()) >= key.0 {
+        if let Timer::Registered { driver, key } = &this.timer {
+            if driver.has_passed(*key) {
                 this.cancel();
                 return Poll::Ready(());
             }
-            if core.timers.borrow_mut().update(*key, cx.waker()) {
-                core.note_wait(WaitsOn::TIMER);
+            if driver.update(*key, cx.waker()) {
+                note_wait(WaitsOn::TIMER);
                 return Poll::Pending;
             }
             // Fired, but the clock says otherwise (it cannot go back): register anew.
             this.cancel();
         }
-        let State::Unregistered(deadline) = this.state else {
+        let Timer::Unregistered(deadline) = this.timer else {
             unreachable!("a registered sleep returned above");
         };
-        let core = current_or_panic("time::sleep");
-        let deadline = deadline.into_std();
-        if core.clock.now() >= deadline {
+        let driver = current_or_panic("time::sleep").time().clone();
+        if driver.now() >= deadline.into_std() {
             return Poll::Ready(());
         }
-        let ticks = core.clock.ticks(deadline);
-        let key = core.timers.borrow_mut().insert(ticks, cx.waker().clone());
-        core.note_wait(WaitsOn::TIMER);
-        this.state = State::Registered { core, key };
+        let key = driver.insert(deadline.into_std(), cx.waker().clone());
+        note_wait(WaitsOn::TIMER);
+        this.timer = Timer::Registered { driver, key };
         Poll::Pending
     }
 }

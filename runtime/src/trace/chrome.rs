@@ -58,11 +58,11 @@ use super::{Event, Hook, Record, TaskId};
 /// ```
 #[derive(Clone, Debug, Default)]
 pub struct ChromeTrace {
-    inner: Rc<Inner>,
+    inner: Rc<TraceData>,
 }
 
 #[derive(Debug, Default)]
-struct Inner {
+struct TraceData {
     /// Every event so far, in order; only the runtime's thread appends.
     records: RefCell<Vec<Record>>,
     /// Where [`Hook::finish`] writes the trace, if anywhere.
@@ -80,7 +80,7 @@ impl ChromeTrace {
     /// stderr, or says why it could not.
     pub fn to_file(path: impl Into<PathBuf>) -> ChromeTrace {
         ChromeTrace {
-            inner: Rc::new(Inner {
+            inner: Rc::new(TraceData {
                 records: RefCell::default(),
                 path: Some(path.into()),
             }),

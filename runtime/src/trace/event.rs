@@ -4,95 +4,8 @@ use std::fmt;
 use std::sync::Arc;
 use std::time::Duration;
 
-/// A task's number, unique within one runtime. `TaskId(0)` is the `block_on` future, which
-/// the trace names `main`; spawned tasks count up from 1.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct TaskId(pub u64);
-
-impl TaskId {
-    /// The id of the future passed to `block_on`.
-    pub const MAIN: TaskId = TaskId(0);
-}
-
-impl fmt::Display for TaskId {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        if *self == TaskId::MAIN {
-            f.write_str("main")
-        } else {
-            write!(f, "t{}", self.0)
-        }
-    }
-}
-
-/// I/O readiness reported by the operating system for one source, as a set of flags.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
-pub struct Readiness(pub(crate) u8);
-
-impl Readiness {
-    /// Data can be read (or a connection accepted).
-    pub const READABLE: Readiness = Readiness(1);
-    /// Data can be written (or a connect finished).
-    pub const WRITABLE: Readiness = Readiness(2);
-    /// The peer closed its writing half: reads will return end of file.
-    pub const READ_CLOSED: Readiness = Readiness(4);
-    /// Our writing half is closed: writes will fail.
-    pub const WRITE_CLOSED: Readiness = Readiness(8);
-    /// The socket has a pending error.
-    pub const ERROR: Readiness = Readiness(16);
-
-    /// Whether every flag of `other` is set in `self`.
-    pub fn contains(self, other: Readiness) -> bool {
-        self.0 & other.0 == other.0
-    }
-
-    /// Whether any flag of `other` is set in `self`.
-    pub fn intersects(self, other: Readiness) -> bool {
-        self.0 & other.0 != 0
-    }
-
-    /// The union of both sets.
-    #[must_use]
-    pub fn union(self, other: Readiness) -> Readiness {
-        Readiness(self.0 | other.0)
-    }
-
-    /// `self` without the flags of `other`.
-    #[must_use]
-    pub fn without(self, other: Readiness) -> Readiness {
-        Readiness(self.0 & !other.0)
-    }
-
-    /// Whether no flag is set.
-    pub fn is_empty(self) -> bool {
-        self.0 == 0
-    }
-}
-
-impl fmt::Display for Readiness {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        const NAMES: [(Readiness, &str); 5] = [
-            (Readiness::READABLE, "readable"),
-            (Readiness::WRITABLE, "writable"),
-            (Readiness::READ_CLOSED, "read-closed"),
-            (Readiness::WRITE_CLOSED, "write-closed"),
-            (Readiness::ERROR, "error"),
-        ];
-        let mut first = true;
-        for (flag, name) in NAMES {
-            if self.contains(flag) {
-                if !first {
-                    f.write_str("|")?;
-                }
-                f.write_str(name)?;
-                first = false;
-            }
-        }
-        if first {
-            f.write_str("none")?;
-        }
-        Ok(())
-    }
-}
+use crate::reactor::{Readiness, UnparkReason};
+use crate::task::TaskId;
 
 /// Who or what called a waker.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -156,21 +69,6 @@ pub enum IgnoredBecause {
     AlreadyQueued,
     /// The task has finished (completed, panicked or aborted).
     Finished,
-}
-
-/// Why the reactor stopped waiting.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum UnparkReason {
-    /// The poll was non-blocking (tasks were runnable, or the fairness interval came up).
-    NonBlocking,
-    /// At least one I/O source became ready.
-    Io,
-    /// The precise timer (the next deadline) expired.
-    Timer,
-    /// Another thread woke a task through the injection queue.
-    Notified,
-    /// The wait timed out with no event.
-    Timeout,
 }
 
 /// How a task ended.

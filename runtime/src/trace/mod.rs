@@ -67,16 +67,18 @@ mod event;
 mod recorder;
 mod summary;
 mod timeline;
+mod tracer;
 
+pub use crate::reactor::{Readiness, UnparkReason};
+pub use crate::task::TaskId;
 pub use chrome::ChromeTrace;
 pub(crate) use config::resolve;
 pub use config::{Config, ConfigError, ENV_VAR};
-pub use event::{
-    Event, IgnoredBecause, Outcome, PollResult, Readiness, TaskId, UnparkReason, WakeCause,
-};
+pub use event::{Event, IgnoredBecause, Outcome, PollResult, WakeCause};
 pub use recorder::{Record, Recorder};
 pub use summary::{Summary, TaskStats, WakesByCause};
 pub use timeline::Timeline;
+pub(crate) use tracer::Tracer;
 
 use std::time::Duration;
 

@@ -33,10 +33,10 @@ use super::{Event, Hook, IgnoredBecause, Outcome, PollResult, TaskId, UnparkReas
 ///
 /// Write errors are ignored: a broken pipe must not take the runtime down.
 pub struct Timeline {
-    state: RefCell<State>,
+    state: RefCell<Printer>,
 }
 
-struct State {
+struct Printer {
     out: Box<dyn Write>,
     /// Whether to add ANSI colour codes.
     colour: bool,
@@ -69,7 +69,7 @@ impl Timeline {
     /// `colour` is true.
     pub fn to_writer(out: impl Write + 'static, colour: bool) -> Timeline {
         Timeline {
-            state: RefCell::new(State {
+            state: RefCell::new(Printer {
                 out: Box::new(out),
                 colour,
                 summary: Summary::new(),
@@ -133,7 +133,7 @@ mod style {
     pub(super) const TASKS: [&str; 6] = ["36", "35", "33", "32", "34", "96"];
 }
 
-impl State {
+impl Printer {
     fn write_header(&mut self) {
         let header = format!(
             "{:>11}  {:<tw$}  {:<VERB_WIDTH$}  cause / detail\n",

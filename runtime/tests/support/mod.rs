@@ -81,3 +81,60 @@ pub fn nap<T>(ms: u64, value: T, cancelled: &Cancelled) -> impl Future<Output = 
         value
     }
 }
+
+/// Runs `f` on its own thread and fails the test if it takes more than 20 s: a test of a
+/// wakeup that could be lost must end in a failure, not a hang. Under Miri `f` runs
+/// directly (Miri reports a deadlock itself, and real-time limits mean nothing there).
+pub fn bounded(f: impl FnOnce() + Send + 'static) {
+    if cfg!(miri) {
+        return f();
+    }
+    let (done, finished) = std::sync::mpsc::channel();
+    let worker = std::thread::spawn(move || {
+        let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(f));
+        let _ = done.send(());
+        result
+    });
+    if finished.recv_timeout(Duration::from_secs(20)).is_err() && !worker.is_finished() {
+        panic!("the test did not finish within 20 s");
+    }
+    if let Err(payload) = worker.join().expect("the worker catches panics") {
+        std::panic::resume_unwind(payload);
+    }
+}
+
+/// Counts how many times values made from it are dropped.
+#[derive(Clone, Default)]
+pub struct Drops(Rc<Cell<usize>>);
+
+/// Adds one to its [`Drops`] when dropped.
+pub struct Counted(Drops);
+
+impl Drops {
+    /// A value whose drop counts here.
+    pub fn counted(&self) -> Counted {
+        Counted(self.clone())
+    }
+
+    /// How many counted values were dropped.
+    pub fn count(&self) -> usize {
+        self.0.get()
+    }
+}
+
+impl Drop for Counted {
+    fn drop(&mut self) {
+        self.0 .0.set(self.0 .0.get() + 1);
+    }
+}
+
+/// The message of a caught panic.
+pub fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
+    if let Some(s) = payload.downcast_ref::<&str>() {
+        (*s).to_owned()
+    } else if let Some(s) = payload.downcast_ref::<String>() {
+        s.clone()
+    } else {
+        "Box<dyn Any>".to_owned()
+    }
+}

@@ -158,5 +158,5 @@ fn a_task_waiting_on_a_socket_is_not_stuck_and_the_waiter_count_returns_to_zero(
         drop(reader.await.unwrap());
     });
     let core = rt.core_for_tests();
-    assert!(!core.reactor.has_waiters());
+    assert!(!core.reactor().has_waiters());
 }

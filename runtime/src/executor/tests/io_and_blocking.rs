@@ -1,5 +1,3 @@
-use std::time::Duration;
-
 use super::traced;
 use crate::net::{TcpListener, TcpStream};
 use crate::Runtime;
@@ -125,13 +123,16 @@ fn connect_to_a_closed_port_fails_with_a_message_naming_the_address() {
 #[test]
 fn spawn_blocking_delivers_its_result_through_the_cross_thread_path() {
     let (rt, rec) = traced();
+    let (release, released) = std::sync::mpsc::channel::<()>();
     let value = rt.block_on(async {
-        crate::spawn_blocking(|| {
-            std::thread::sleep(Duration::from_millis(5));
+        // The job waits until its task is pending, so the result must come back by a wake.
+        let job = crate::spawn_blocking(move || {
+            released.recv().unwrap();
             std::thread::current().name().map(str::to_owned)
-        })
-        .await
-        .unwrap()
+        });
+        crate::yield_now().await;
+        release.send(()).unwrap();
+        job.await.unwrap()
     });
     assert_eq!(value.as_deref(), Some("tinyloop-blocking"));
     assert!(rec

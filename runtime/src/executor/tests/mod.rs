@@ -10,6 +10,7 @@ mod fairness;
 mod io_and_blocking;
 mod misuse;
 mod order;
+mod state;
 mod time;
 mod wakes;
 
@@ -18,19 +19,8 @@ use std::pin::Pin;
 use std::sync::{Arc, Mutex};
 use std::task::{Context, Poll, Waker};
 
+use crate::tests::traced;
 use crate::trace::Recorder;
-use crate::Runtime;
-
-/// A runtime under the virtual clock with a recorder attached.
-fn traced() -> (Runtime, Recorder) {
-    let recorder = Recorder::new();
-    let rt = Runtime::builder()
-        .virtual_clock(true)
-        .on_event(recorder.clone())
-        .build()
-        .expect("runtime");
-    (rt, recorder)
-}
 
 /// The recorded lines that mention one of `tasks` (so a test can ignore `main`).
 fn lines_of(recorder: &Recorder, tasks: &[&str]) -> Vec<String> {

@@ -181,8 +181,9 @@ fn traced_program(virtual_clock: bool) -> String {
         .unwrap();
     rt.block_on(async move {
         // Long enough that the timer is still pending after every other step, even on a
-        // slow (sanitized, loaded) machine.
-        let sleeper = crate::spawn_named("sleeper", sleep(Duration::from_millis(50)));
+        // slow (sanitized, loaded) machine, or under Miri, which is slower still.
+        let nap = Duration::from_millis(if cfg!(miri) { 3_000 } else { 50 });
+        let sleeper = crate::spawn_named("sleeper", sleep(nap));
         let yielder = crate::spawn_named("yielder", crate::yield_now());
         let waiter = crate::spawn_named(
             "from \"thread\"",

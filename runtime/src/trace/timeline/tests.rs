@@ -10,9 +10,9 @@ use crate::Runtime;
 
 /// A writer whose bytes the test can read after the runtime took the timeline.
 #[derive(Clone, Default)]
-struct Shared(Rc<RefCell<Vec<u8>>>);
+struct Captured(Rc<RefCell<Vec<u8>>>);
 
-impl Write for Shared {
+impl Write for Captured {
     fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
         self.0.borrow_mut().extend_from_slice(buf);
         Ok(buf.len())
@@ -22,7 +22,7 @@ impl Write for Shared {
     }
 }
 
-impl Shared {
+impl Captured {
     fn text(&self) -> String {
         String::from_utf8(self.0.borrow().clone()).unwrap()
     }
@@ -30,7 +30,7 @@ impl Shared {
 
 /// Spawn, sleep, yield and a `JoinHandle` await, under the virtual clock.
 fn small_program(colour: bool) -> String {
-    let out = Shared::default();
+    let out = Captured::default();
     let rt = Runtime::builder()
         .virtual_clock(true)
         .on_event(Timeline::to_writer(out.clone(), colour))
@@ -119,7 +119,7 @@ fn colour_only_on_a_terminal_and_never_with_no_color_set() {
 
 #[test]
 fn clock_jumps_and_lost_wakers_get_their_own_lines() {
-    let out = Shared::default();
+    let out = Captured::default();
     let timeline = Timeline::to_writer(out.clone(), false);
     let jump = Event::ClockJump {
         to: Duration::from_millis(3),

@@ -3,15 +3,16 @@
 //! Run with: `RUSTFLAGS="--cfg loom" cargo test -p runtime --lib --release loom_models`.
 //! loom runs each model under every interleaving (and every permitted reordering) of its
 //! threads. The runtime thread and the waking thread share the real [`State`] word and the
-//! real [`Injection`] queue; the mio interrupt is represented by the `Pushed::Interrupt`
-//! result that obliges the pusher to signal it.
+//! real injection queue (`push`, `drain`, and closing it by taking the `Vec`); the mio
+//! interrupt is represented by the `Ok(true)` result that obliges the pusher to
+//! signal it.
 
 use loom::sync::atomic::{AtomicBool, Ordering};
 use loom::sync::Arc;
 use loom::thread;
 
-use super::{AfterPoll, State, WakeAction, CANCELLED, COMPLETE, SCHEDULED};
-use crate::executor::injection::{Injection, Pushed};
+use super::wake::{AfterPoll, Injection, State, WakeAction};
+use super::wake::{CANCELLED, COMPLETE, SCHEDULED};
 
 /// One task as both threads see it.
 struct Model {
@@ -20,6 +21,9 @@ struct Model {
     /// What the waker publishes before waking (a channel's value, say).
     data: AtomicBool,
 }
+
+/// What a push did: `Ok(true)` obliges the pusher to interrupt the reactor.
+type Pushed = Result<bool, u32>;
 
 impl Model {
     fn new(flags: usize) -> Arc<Model> {
@@ -31,12 +35,21 @@ impl Model {
     }
 
     /// A foreign thread's wake: publish, wake, and inject if told to.
-    fn foreign_wake(&self) -> Option<Pushed<u32>> {
+    fn foreign_wake(&self) -> Option<Pushed> {
         self.data.store(true, Ordering::Relaxed);
         match self.state.wake() {
             WakeAction::Queue => Some(self.injection.push(1)),
             _ => None,
         }
+    }
+
+    fn take(&self) -> Vec<u32> {
+        self.injection.drain()
+    }
+
+    /// The runtime's drop: refuse later pushes, return what was queued.
+    fn close(&self) -> Vec<u32> {
+        self.injection.close()
     }
 }
 
@@ -66,9 +79,9 @@ fn wake_vs_complete_never_queues_a_finished_task() {
             thread::spawn(move || model.foreign_wake().is_some())
         };
         model.state.start_poll();
-        model.state.finish(); // the poll returned Ready
+        model.state.complete(); // the poll returned Ready
         assert!(!waker.join().unwrap(), "a completed task was injected");
-        assert!(model.injection.take().is_empty());
+        assert!(model.take().is_empty());
         assert_ne!(model.state.load() & COMPLETE, 0);
     });
 }
@@ -102,12 +115,12 @@ fn wake_during_runtime_drop_strands_nothing() {
             thread::spawn(move || model.foreign_wake())
         };
         // The runtime's drop: mark the task finished, close the queue, drop what was in it.
-        model.state.finish();
-        let drained = model.injection.close();
+        model.state.complete();
+        let drained = model.close();
         let pushed = waker.join().unwrap();
-        let stranded = model.injection.take();
+        let stranded = model.take();
         assert!(stranded.is_empty(), "an entry outlived the runtime");
-        if let Some(Pushed::Interrupt | Pushed::Queued) = pushed {
+        if let Some(Ok(_)) = pushed {
             assert_eq!(drained, [1], "an accepted entry must be drained by close");
         }
     });
@@ -121,17 +134,13 @@ fn a_push_after_the_runtime_drains_always_interrupts_it() {
             let model = model.clone();
             thread::spawn(move || model.foreign_wake())
         };
-        let taken = model.injection.take();
+        let taken = model.take();
         let pushed = waker.join().unwrap();
-        let remaining = model.injection.take();
+        let remaining = model.take();
         if !remaining.is_empty() {
             // The runtime took nothing, so it would now wait: it must have been interrupted.
             assert!(taken.is_empty());
-            assert_eq!(
-                pushed,
-                Some(Pushed::Interrupt),
-                "the reactor would sleep through it"
-            );
+            assert_eq!(pushed, Some(Ok(true)), "the reactor would sleep through it");
         }
     });
 }

@@ -1,10 +1,64 @@
-//! A small, bounded pool of threads for blocking work.
+//! Running blocking code without stalling the runtime: `spawn_blocking` and a small,
+//! bounded pool of threads.
 
 use std::collections::VecDeque;
+use std::panic::{catch_unwind, resume_unwind, AssertUnwindSafe};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
 use std::thread;
 use std::time::Duration;
+
+use super::{current_or_panic, JoinHandle};
+use crate::sync::oneshot;
+
+/// Runs `f` on the runtime's blocking thread pool and returns a handle to its result.
+///
+/// Use it for work that would block the runtime's thread: file I/O, DNS lookups, heavy
+/// computation. The pool is small and bounded (see
+/// [`Builder::max_blocking_threads`](crate::Builder::max_blocking_threads)); jobs beyond it
+/// wait in a queue. The result comes back through the cross-thread wake path, and awaiting
+/// the handle is an ordinary task in the trace (named `spawn_blocking`).
+///
+/// A panic in `f` is caught and returned as [`JoinError::Panicked`](crate::JoinError).
+/// Aborting the handle stops the wait, not `f`: a thread cannot be interrupted.
+///
+/// # Panics
+/// If no runtime is running on this thread.
+///
+/// ```
+/// runtime::block_on(async {
+///     let sum = runtime::spawn_blocking(|| (1..=100u32).sum::<u32>()).await.unwrap();
+///     assert_eq!(sum, 5050);
+/// });
+/// ```
+#[track_caller]
+pub fn spawn_blocking<F, T>(f: F) -> JoinHandle<T>
+where
+    F: FnOnce() -> T + Send + 'static,
+    T: Send + 'static,
+{
+    let core = current_or_panic("runtime::spawn_blocking");
+    let (tx, rx) = oneshot::channel();
+    let job = Box::new(move || {
+        let result = catch_unwind(AssertUnwindSafe(f));
+        let _ = tx.send(result);
+    });
+    let started = core.blocking().spawn(job);
+    core.spawn(
+        async move {
+            if let Err(e) = started {
+                panic!("spawn_blocking could not start a thread: {e}");
+            }
+            match rx.await {
+                Ok(Ok(value)) => value,
+                Ok(Err(payload)) => resume_unwind(payload),
+                Err(_) => panic!("the blocking pool dropped the job without running it"),
+            }
+        },
+        Some(Arc::from("spawn_blocking")),
+        std::panic::Location::caller(),
+    )
+}
 
 /// A job for the pool: it runs on a pool thread and reports its result itself (through a
 /// channel whose waker wakes the awaiting task from that thread).
@@ -13,10 +67,10 @@ pub(crate) type Job = Box<dyn FnOnce() + Send + 'static>;
 /// The blocking pool of one runtime. Threads start on demand, up to a bound, and exit after
 /// sitting idle for the keep-alive time.
 pub(crate) struct BlockingPool {
-    inner: Arc<Inner>,
+    inner: Arc<Pool>,
 }
 
-struct Inner {
+struct Pool {
     state: Mutex<PoolState>,
     /// Signalled when a job is queued or the pool shuts down.
     work: Condvar,
@@ -42,7 +96,7 @@ struct PoolState {
 impl BlockingPool {
     pub(crate) fn new(max_threads: usize, keep_alive: Duration) -> BlockingPool {
         BlockingPool {
-            inner: Arc::new(Inner {
+            inner: Arc::new(Pool {
                 state: Mutex::new(PoolState {
                     queue: VecDeque::new(),
                     threads: 0,
@@ -101,7 +155,7 @@ impl BlockingPool {
     }
 }
 
-impl Inner {
+impl Pool {
     fn lock(&self) -> MutexGuard<'_, PoolState> {
         // Jobs run outside the lock, so a panic cannot poison it mid-update.
         self.state.lock().unwrap_or_else(PoisonError::into_inner)

@@ -1,0 +1,438 @@
+//! The wake path: everything between a waker being called and its task sitting in a run
+//! queue, on any thread.
+//!
+//! ```text
+//!   waker.wake()                    any thread; the waker is the task's own pointer
+//!    └─ State::wake                 one atomic step decides: queue it, or it is already
+//!        │                          queued, running (re-queued after its poll) or finished
+//!        └─ schedule                only when it must be queued:
+//!            ├─ this thread runs the task's runtime: the local run queue (no lock, no syscall)
+//!            └─ any other thread: the injection queue, then interrupt the reactor's wait
+//!   ...the loop pops the entry (executor/core.rs) and polls it
+//! ```
+//!
+//! A waker is the task's `Arc` pointer with a hand-written vtable, so waking never
+//! allocates, and the runtime polls with a [`WakerRef`] that borrows the task instead of
+//! owning a reference, so a poll that does not keep its waker costs no atomic operation.
+//! The same path serves spawned tasks and `block_on`'s future, which are both [`Runnable`]
+//! entries of the run queue.
+
+use std::cell::RefCell;
+use std::collections::VecDeque;
+use std::marker::PhantomData;
+use std::mem::ManuallyDrop;
+use std::ops::Deref;
+use std::rc::Rc;
+use std::sync::{Arc, PoisonError};
+use std::task::{RawWaker, RawWakerVTable, Waker};
+
+use super::cell::{Runnable, Wakeable};
+use super::core::Core;
+use crate::loom::{AtomicBool, AtomicUsize, Mutex, MutexGuard, Ordering};
+use crate::trace::{Event, IgnoredBecause};
+
+/// Set while the task is in a run queue (local or injection), or was woken while `RUNNING`
+/// and goes back to the queue when its poll ends. A wake that finds it set does nothing,
+/// so a task is queued at most once.
+pub(crate) const SCHEDULED: usize = 1 << 0;
+/// Set while the runtime polls the task's future, or drops it. Never with `COMPLETE`.
+pub(crate) const RUNNING: usize = 1 << 1;
+/// Set once the future is gone and its output (or why there is none) is stored. Final:
+/// afterwards only `JOIN_INTEREST` changes, and every wake is ignored. Until it is set,
+/// only the runtime touches the task's stage; from then on only the `JoinHandle` does.
+pub(crate) const COMPLETE: usize = 1 << 2;
+/// Set by `abort`: the runtime drops the future instead of polling it again. Meaningless
+/// once `COMPLETE` is set.
+pub(crate) const CANCELLED: usize = 1 << 3;
+/// Set while a `JoinHandle` for the task is alive. Clear at completion: nobody will read
+/// the output, so the runtime drops it at once.
+pub(crate) const JOIN_INTEREST: usize = 1 << 4;
+
+/// What a wake (or an abort) must do, as decided by [`State::wake`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum WakeAction {
+    /// The task was idle: the caller set `SCHEDULED` and must push it onto a run queue.
+    Queue,
+    /// The task is being polled; it goes back to the queue when the poll ends.
+    DuringPoll,
+    /// The task was already queued (or due to be re-queued): nothing to do.
+    AlreadyQueued,
+    /// The task has finished: nothing to do.
+    Finished,
+}
+
+/// What the runtime must do after a poll that returned `Pending`, from [`State::end_poll`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum AfterPoll {
+    /// Nobody woke the task during the poll: it waits for a waker.
+    Idle,
+    /// It was woken during its own poll: push it to the back of the run queue.
+    Requeue,
+    /// It was aborted during its own poll: drop its future now.
+    Cancel,
+}
+
+/// The task state word: the flags above in one atomic, since wakers run on any thread.
+///
+/// ```text
+///   spawn ─► SCHEDULED ─ popped ─► RUNNING ─ Pending ─► idle ─ wake ─► SCHEDULED ...
+///                                   │ woken during the poll: RUNNING|SCHEDULED,
+///                                   │ queued again at the back when the poll ends
+///                                   └ Ready, panic or abort: future dropped ─► COMPLETE
+/// ```
+#[derive(Debug)]
+pub(crate) struct State(AtomicUsize);
+
+impl State {
+    pub(crate) fn new(flags: usize) -> State {
+        State(AtomicUsize::new(flags))
+    }
+
+    /// A snapshot of the flags.
+    pub(crate) fn load(&self) -> usize {
+        self.0.load(Ordering::Acquire)
+    }
+
+    /// Applies `f` atomically; returns the flags from before.
+    fn update(&self, f: impl Fn(usize) -> usize) -> usize {
+        let mut current = self.0.load(Ordering::Acquire);
+        loop {
+            let new = f(current);
+            match self
+                .0
+                .compare_exchange_weak(current, new, Ordering::AcqRel, Ordering::Acquire)
+            {
+                Ok(previous) => return previous,
+                Err(actual) => current = actual,
+            }
+        }
+    }
+
+    /// A wake, from any thread. Always a read-modify-write with release ordering, even
+    /// when the task is already queued: what the waker published before waking must
+    /// happen-before the poll that `start_poll` begins, or that poll could miss it and the
+    /// wakeup would be lost. (Setting `SCHEDULED` on a finished task is harmless.)
+    pub(crate) fn wake(&self) -> WakeAction {
+        let previous = self.0.fetch_or(SCHEDULED, Ordering::AcqRel);
+        if previous & COMPLETE != 0 {
+            WakeAction::Finished
+        } else if previous & SCHEDULED != 0 {
+            WakeAction::AlreadyQueued
+        } else if previous & RUNNING != 0 {
+            WakeAction::DuringPoll
+        } else {
+            WakeAction::Queue
+        }
+    }
+
+    /// The runtime took the task off a queue to poll (or drop) its future: clears
+    /// `SCHEDULED`, sets `RUNNING`; returns the flags from before.
+    /// (A `COMPLETE` task is left as it is: its future is gone.)
+    pub(crate) fn start_poll(&self) -> usize {
+        self.update(|flags| match flags & COMPLETE {
+            0 => (flags & !SCHEDULED) | RUNNING,
+            _ => flags,
+        })
+    }
+
+    /// A poll returned `Pending`: clears `RUNNING`. `SCHEDULED` stays set on `Requeue`,
+    /// since the task goes straight back into the queue.
+    pub(crate) fn end_poll(&self) -> AfterPoll {
+        let previous = self.0.fetch_and(!RUNNING, Ordering::AcqRel);
+        if previous & CANCELLED != 0 {
+            AfterPoll::Cancel
+        } else if previous & SCHEDULED != 0 {
+            AfterPoll::Requeue
+        } else {
+            AfterPoll::Idle
+        }
+    }
+
+    /// The future is gone and the output stored: sets `COMPLETE`, clears `RUNNING` and
+    /// `SCHEDULED`; returns the flags from before.
+    pub(crate) fn complete(&self) -> usize {
+        self.update(|flags| (flags & !(RUNNING | SCHEDULED)) | COMPLETE)
+    }
+
+    /// An abort: returns what the caller must do so the runtime sees it, or `Finished`
+    /// when there is nothing left to cancel.
+    pub(crate) fn cancel(&self) -> WakeAction {
+        let previous = self.update(|flags| match flags & (COMPLETE | CANCELLED) {
+            0 => flags | CANCELLED | SCHEDULED,
+            _ => flags,
+        });
+        match previous {
+            _ if previous & (COMPLETE | CANCELLED) != 0 => WakeAction::Finished,
+            _ if previous & RUNNING != 0 => WakeAction::DuringPoll,
+            _ if previous & SCHEDULED != 0 => WakeAction::AlreadyQueued,
+            _ => WakeAction::Queue,
+        }
+    }
+
+    /// The `JoinHandle` was dropped: clears `JOIN_INTEREST`; returns the flags from before.
+    pub(crate) fn drop_join_interest(&self) -> usize {
+        self.0.fetch_and(!JOIN_INTEREST, Ordering::AcqRel)
+    }
+}
+
+/// A waker borrowed from a task for one poll: it owns no reference, so making it costs
+/// nothing, and the lifetime ties it to the `Arc` it borrows. Cloning it (`Waker::clone`
+/// through `Deref`) makes an ordinary owned waker.
+pub(crate) struct WakerRef<'a> {
+    /// Never dropped: it owns no reference to release.
+    waker: ManuallyDrop<Waker>,
+    _task: PhantomData<&'a ()>,
+}
+
+impl Deref for WakerRef<'_> {
+    type Target = Waker;
+
+    fn deref(&self) -> &Waker {
+        &self.waker
+    }
+}
+
+/// A waker for `task`, borrowed for as long as `task` is.
+pub(crate) fn waker_ref<T: Wakeable + Sized>(task: &Arc<T>) -> WakerRef<'_> {
+    let data = Arc::as_ptr(task).cast::<()>();
+    // SAFETY: `data` is the pointer of a live `Arc<T>` and stays so while `task` is
+    // borrowed, which the returned lifetime enforces; the vtable's functions expect exactly
+    // such a pointer. `ManuallyDrop` keeps the reference the waker does not own unreleased.
+    let waker = unsafe { Waker::from_raw(RawWaker::new(data, &Vtable::<T>::VTABLE)) };
+    WakerRef {
+        waker: ManuallyDrop::new(waker),
+        _task: PhantomData,
+    }
+}
+
+/// The waker vtable of tasks of type `T`. Every `data` pointer is `Arc::<T>::as_ptr` of a
+/// live task: an owned waker owns one strong reference to it, a [`WakerRef`] borrows one.
+struct Vtable<T>(PhantomData<T>);
+
+impl<T: Wakeable + Sized> Vtable<T> {
+    const VTABLE: RawWakerVTable =
+        RawWakerVTable::new(Self::clone, Self::wake, Self::wake_by_ref, Self::drop);
+
+    /// # Safety
+    /// `data` points to a live `T` in an `Arc`.
+    unsafe fn clone(data: *const ()) -> RawWaker {
+        // SAFETY: the task is alive (caller); the new waker owns the reference added here.
+        unsafe { Arc::increment_strong_count(data.cast::<T>()) };
+        RawWaker::new(data, &Self::VTABLE)
+    }
+
+    /// # Safety
+    /// `data` is a reference owned by the waker being consumed.
+    unsafe fn wake(data: *const ()) {
+        // SAFETY: the consumed waker's reference moves into this `Arc`.
+        let task = unsafe { Arc::from_raw(data.cast::<T>()) };
+        if wake(&*task) {
+            schedule(task);
+        }
+    }
+
+    /// # Safety
+    /// `data` points to a live `T` in an `Arc`.
+    unsafe fn wake_by_ref(data: *const ()) {
+        // SAFETY: the task is alive (caller). `ManuallyDrop`: this `Arc` borrows the
+        // waker's reference and must not release it.
+        let task = ManuallyDrop::new(unsafe { Arc::from_raw(data.cast::<T>()) });
+        if wake(&**task) {
+            schedule(Arc::clone(&task));
+        }
+    }
+
+    /// # Safety
+    /// `data` is a reference owned by the waker being dropped.
+    unsafe fn drop(data: *const ()) {
+        // SAFETY: the dropped waker owned one reference; release it.
+        unsafe { Arc::decrement_strong_count(data.cast::<T>()) };
+    }
+}
+
+/// Applies a wake to `task`'s state word. Returns whether the caller must queue it;
+/// otherwise records the wake that queued nothing, if tracing is on (only a wake on the
+/// runtime's own thread is traced).
+fn wake<T: Wakeable + ?Sized>(task: &T) -> bool {
+    let header = task.header();
+    let reason = match header.state.wake() {
+        WakeAction::Queue => return true,
+        WakeAction::DuringPoll => None,
+        WakeAction::AlreadyQueued => Some(IgnoredBecause::AlreadyQueued),
+        WakeAction::Finished => Some(IgnoredBecause::Finished),
+    };
+    if header.shared.traced {
+        with_current(|core| {
+            let Some(core) = core.filter(|core| Arc::ptr_eq(core.shared(), &header.shared)) else {
+                return;
+            };
+            let (task, cause) = (header.id, core.trace().cause());
+            core.trace().emit(|| match reason {
+                Some(reason) => Event::WakeIgnored {
+                    task,
+                    cause,
+                    reason,
+                },
+                None => Event::Woken { task, cause },
+            });
+        });
+    }
+    false
+}
+
+/// Queues a task whose state said [`WakeAction::Queue`]: on the local run queue when this
+/// thread runs the task's runtime, else through the injection queue.
+pub(crate) fn schedule<T: Wakeable + ?Sized>(task: Arc<T>) {
+    let foreign = with_current(|core| match core {
+        Some(core) if Arc::ptr_eq(core.shared(), &task.header().shared) => {
+            let (id, cause) = (task.header().id, core.trace().cause());
+            core.trace().emit(|| Event::Woken { task: id, cause });
+            core.run_queue().push(task.into_runnable());
+            None
+        }
+        _ => Some(task),
+    });
+    if let Some(task) = foreign {
+        let shared = Arc::clone(&task.header().shared);
+        shared.inject(task.into_runnable());
+    }
+}
+
+/// The run queue of one runtime: entries in the order they were woken, each at most once
+/// (its `SCHEDULED` flag is set while it is here). Runtime thread only.
+#[derive(Default)]
+pub(crate) struct RunQueue(RefCell<VecDeque<Runnable>>);
+
+impl RunQueue {
+    pub(crate) fn push(&self, entry: Runnable) {
+        self.0.borrow_mut().push_back(entry);
+    }
+
+    pub(crate) fn pop(&self) -> Option<Runnable> {
+        self.0.borrow_mut().pop_front()
+    }
+
+    pub(crate) fn is_empty(&self) -> bool {
+        self.0.borrow().is_empty()
+    }
+
+    pub(crate) fn take(&self) -> VecDeque<Runnable> {
+        std::mem::take(&mut *self.0.borrow_mut())
+    }
+}
+
+/// The part of a runtime other threads can reach: the injection queue and the interrupt.
+pub(crate) struct Shared {
+    /// Entries woken on other threads.
+    pub(crate) injected: Injection<Runnable>,
+    /// Ends the reactor's wait (an eventfd registered with mio).
+    interrupt: mio::Waker,
+    /// Whether the runtime has an event hook: when not, wakes that queue nothing skip the
+    /// lookup of the current runtime.
+    pub(crate) traced: bool,
+    /// Set when the runtime starts dropping its tasks.
+    closed: AtomicBool,
+}
+
+impl Shared {
+    pub(crate) fn new(interrupt: mio::Waker, traced: bool) -> Shared {
+        Shared {
+            injected: Injection::new(),
+            interrupt,
+            traced,
+            closed: AtomicBool::new(false),
+        }
+    }
+
+    /// Queues an entry woken on another thread, and interrupts the reactor's wait unless
+    /// an interrupt is pending already. (A failed eventfd write means its counter is
+    /// saturated: an interrupt is pending.) After the runtime is dropped, the entry is
+    /// dropped instead.
+    fn inject(&self, entry: Runnable) {
+        if let Ok(true) = self.injected.push(entry) {
+            drop(self.interrupt.wake());
+        }
+    }
+
+    /// Refuses every later injection; returns what was queued.
+    pub(crate) fn close(&self) -> Vec<Runnable> {
+        self.closed.store(true, Ordering::Release);
+        self.injected.close()
+    }
+
+    /// Whether the runtime is dropping (or has dropped) its tasks.
+    pub(crate) fn is_closed(&self) -> bool {
+        self.closed.load(Ordering::Acquire)
+    }
+}
+
+/// The injection queue: entries woken on other threads, oldest first, until the runtime's
+/// thread drains them. (Generic only for the loom models.)
+pub(crate) struct Injection<T> {
+    /// `None` once the runtime is dropped: later pushes are refused, so nothing is stranded.
+    queue: Mutex<Option<Vec<T>>>,
+    /// Set by the first push after a drain, cleared by the drain *before* it takes the
+    /// queue: a push that lands after the drain interrupts again, and none is missed.
+    notified: AtomicBool,
+}
+
+impl<T> Injection<T> {
+    pub(crate) fn new() -> Injection<T> {
+        Injection {
+            queue: Mutex::new(Some(Vec::new())),
+            notified: AtomicBool::new(false),
+        }
+    }
+
+    fn lock(&self) -> MutexGuard<'_, Option<Vec<T>>> {
+        // Push and drain cannot panic halfway, so a poisoned lock still guards a good queue.
+        self.queue.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Queues `entry` (any thread). `Ok(true)`: the caller must interrupt the reactor, at
+    /// most once between two drains. `Err`: the queue is closed; the entry comes back.
+    pub(crate) fn push(&self, entry: T) -> Result<bool, T> {
+        match self.lock().as_mut() {
+            Some(queue) => queue.push(entry),
+            None => return Err(entry),
+        }
+        Ok(!self.notified.swap(true, Ordering::AcqRel))
+    }
+
+    /// Takes every entry (runtime thread).
+    pub(crate) fn drain(&self) -> Vec<T> {
+        self.notified.store(false, Ordering::SeqCst);
+        self.lock().as_mut().map(std::mem::take).unwrap_or_default()
+    }
+
+    pub(crate) fn is_empty(&self) -> bool {
+        self.lock().as_ref().is_none_or(Vec::is_empty)
+    }
+
+    /// Refuses every later push; returns what was queued.
+    pub(crate) fn close(&self) -> Vec<T> {
+        self.lock().take().unwrap_or_default()
+    }
+}
+
+thread_local! {
+    /// The runtime whose `block_on` (or drop) runs on this thread; set by `enter`
+    /// (`executor/mod.rs`).
+    pub(super) static CURRENT: RefCell<Option<Rc<Core>>> = const { RefCell::new(None) };
+}
+
+/// Runs `f` on the current runtime without touching its reference count.
+pub(crate) fn with_current<R>(f: impl FnOnce(Option<&Core>) -> R) -> R {
+    let mut f = Some(f);
+    let result = CURRENT.try_with(|current| (f.take().expect("once"))(current.borrow().as_deref()));
+    // The thread is exiting and its context is gone: there is no runtime.
+    result.unwrap_or_else(|_| (f.take().expect("not called"))(None))
+}
+
+/// The current runtime, if any.
+pub(crate) fn current() -> Option<Rc<Core>> {
+    CURRENT
+        .try_with(|current| current.borrow().clone())
+        .ok()
+        .flatten()
+}

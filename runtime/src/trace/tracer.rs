@@ -1,0 +1,88 @@
+//! Where the runtime hands its events to the hooks: the few named points of the core call
+//! [`Tracer::emit`], and nothing else in the core knows about tracing.
+
+use std::cell::Cell;
+use std::io::{self, Write};
+use std::panic::{self, AssertUnwindSafe};
+use std::rc::Rc;
+
+use super::{Event, Hook, WakeCause};
+use crate::reactor::time::TimeDriver;
+
+/// The hooks of one runtime and the cause of the wakes happening now.
+pub(crate) struct Tracer {
+    /// Receivers of every event, each with whether it still gets them (a hook that
+    /// panicked gets no more). Empty means tracing is off: one branch per event.
+    hooks: Box<[HookSlot]>,
+    /// Who would be the cause of a wake happening now: the entry being polled, the reactor
+    /// delivering readiness, a timer firing, or the runtime itself.
+    cause: Cell<WakeCause>,
+    /// Stamps each event with the time since the runtime was built.
+    time: Rc<TimeDriver>,
+}
+
+struct HookSlot {
+    hook: Rc<dyn Hook>,
+    /// False once the hook panicked.
+    alive: Cell<bool>,
+}
+
+impl Tracer {
+    pub(crate) fn new(hooks: Vec<Rc<dyn Hook>>, time: Rc<TimeDriver>) -> Tracer {
+        let slot = |hook| HookSlot {
+            hook,
+            alive: Cell::new(true),
+        };
+        Tracer {
+            hooks: hooks.into_iter().map(slot).collect(),
+            cause: Cell::new(WakeCause::Runtime),
+            time,
+        }
+    }
+
+    /// Passes an event to every hook. `event` runs only when a hook is attached.
+    #[inline]
+    pub(crate) fn emit(&self, event: impl FnOnce() -> Event) {
+        if !self.hooks.is_empty() {
+            self.emit_slow(event());
+        }
+    }
+
+    /// A hook that panics is caught and detached: the runtime's bookkeeping around the
+    /// event (a task's state, a queue) must not be left half done.
+    #[cold]
+    fn emit_slow(&self, event: Event) {
+        let at = self.time.elapsed();
+        for slot in self.hooks.iter().filter(|slot| slot.alive.get()) {
+            if panic::catch_unwind(AssertUnwindSafe(|| slot.hook.on_event(at, &event))).is_err() {
+                slot.alive.set(false);
+                let _ = writeln!(
+                    io::stderr(),
+                    "tinyloop: a trace hook panicked on `{event}`; it gets no more events"
+                );
+            }
+        }
+    }
+
+    /// Runs `f` with `cause` recorded as the cause of any wake it performs.
+    pub(crate) fn with_cause<R>(&self, cause: WakeCause, f: impl FnOnce() -> R) -> R {
+        let previous = self.cause.replace(cause);
+        let result = f();
+        self.cause.set(previous);
+        result
+    }
+
+    /// The cause of a wake happening now.
+    pub(crate) fn cause(&self) -> WakeCause {
+        self.cause.get()
+    }
+
+    /// The runtime is dropped: every hook may print its summary or write its file.
+    pub(crate) fn finish(&self) {
+        for slot in self.hooks.iter().filter(|slot| slot.alive.get()) {
+            if panic::catch_unwind(AssertUnwindSafe(|| slot.hook.finish())).is_err() {
+                let _ = writeln!(io::stderr(), "tinyloop: a trace hook panicked in `finish`");
+            }
+        }
+    }
+}

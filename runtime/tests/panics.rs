@@ -1,0 +1,117 @@
+//! Code the runtime calls that panics (a waker, a trace hook) loses no other wake and
+//! leaves no task wedged; the runtime goes on.
+
+mod support;
+
+use std::cell::Cell;
+use std::future::Future;
+use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::pin::Pin;
+use std::sync::Arc;
+use std::task::{Context, Poll, Wake, Waker};
+use std::time::Duration;
+
+use runtime::time::{sleep, Sleep};
+use runtime::trace::{Event, Hook, TaskId};
+use runtime::Runtime;
+use support::bounded;
+
+/// A waker whose `wake` panics.
+struct PanickingWake;
+
+impl Wake for PanickingWake {
+    fn wake(self: Arc<Self>) {
+        panic!("this waker panics");
+    }
+}
+
+/// Polls `inner` with a [`PanickingWake`] instead of the task's own waker.
+struct WithPanickingWaker<F>(Pin<Box<F>>);
+
+impl<F: Future> Future for WithPanickingWaker<F> {
+    type Output = F::Output;
+
+    fn poll(mut self: Pin<&mut Self>, _: &mut Context<'_>) -> Poll<F::Output> {
+        let waker = Waker::from(Arc::new(PanickingWake));
+        self.0.as_mut().poll(&mut Context::from_waker(&waker))
+    }
+}
+
+fn virtual_runtime(hook: Option<PanicsOnFirstTaskPoll>) -> Runtime {
+    let builder = Runtime::builder()
+        .virtual_clock(true)
+        .lost_waker_lint(false);
+    match hook {
+        Some(hook) => builder.on_event(hook).build().unwrap(),
+        None => builder.build().unwrap(),
+    }
+}
+
+#[test]
+fn a_timer_waker_that_panics_loses_no_other_timers_wake() {
+    bounded(|| {
+        let rt = virtual_runtime(None);
+        // Two timers with the same deadline; the first one's waker panics when it fires.
+        let _bad = rt.spawn(async {
+            let timer: Sleep = sleep(Duration::from_millis(10));
+            WithPanickingWaker(Box::pin(timer)).await;
+        });
+        let innocent = rt.spawn(async {
+            sleep(Duration::from_millis(10)).await;
+            "woken"
+        });
+        let outcome = rt.try_block_on(innocent).map_err(|stuck| stuck.to_string());
+        assert_eq!(outcome, Ok(Ok("woken")));
+        let after = rt.try_block_on(async { runtime::spawn(async { 7 }).await.unwrap() });
+        assert_eq!(after.ok(), Some(7), "the runtime keeps working");
+    });
+}
+
+#[test]
+fn a_join_waker_that_panics_does_not_take_the_runtime_down() {
+    bounded(|| {
+        let rt = virtual_runtime(None);
+        let watched = rt.spawn(async {
+            sleep(Duration::from_millis(5)).await;
+            1
+        });
+        // Awaited through a waker that panics when the task finishes and wakes it.
+        let _watcher = rt.spawn(WithPanickingWaker(Box::pin(watched)));
+        let other = rt.spawn(async {
+            sleep(Duration::from_millis(10)).await;
+            2
+        });
+        assert_eq!(rt.block_on(other), Ok(2));
+        assert_eq!(rt.block_on(async { 3 }), 3);
+    });
+}
+
+/// Panics on the first `PollStart` of a spawned task.
+struct PanicsOnFirstTaskPoll {
+    armed: Cell<bool>,
+}
+
+impl Hook for PanicsOnFirstTaskPoll {
+    fn on_event(&self, _at: Duration, event: &Event) {
+        if let Event::PollStart { task } = event {
+            if *task != TaskId::MAIN && self.armed.replace(false) {
+                panic!("this hook panics on {task}'s first poll");
+            }
+        }
+    }
+}
+
+#[test]
+fn a_hook_that_panics_leaves_no_task_wedged() {
+    bounded(|| {
+        let rt = virtual_runtime(Some(PanicsOnFirstTaskPoll {
+            armed: Cell::new(true),
+        }));
+        let task = rt.spawn(async { 42 });
+        let first = catch_unwind(AssertUnwindSafe(|| rt.try_block_on(task)));
+        let outcome = first.expect("the hook's panic stays in the runtime");
+        assert_eq!(outcome.map_err(|stuck| stuck.to_string()), Ok(Ok(42)));
+        let after = rt.try_block_on(async { runtime::spawn(async { 7 }).await.unwrap() });
+        assert_eq!(after.ok(), Some(7), "the runtime keeps working");
+    });
+}
