@@ -28,7 +28,7 @@ use std::sync::Arc;
 use std::task::{Context, Poll, Waker};
 
 use super::core::{Core, Polled};
-use super::wake::{Shared, State, COMPLETE, JOIN_INTEREST};
+use super::wake::{Shared, State, COMPLETE, JOIN_INTEREST, SCHEDULED};
 use crate::task::{JoinError, TaskId, WaitsOn};
 use crate::trace::Outcome;
 
@@ -168,14 +168,20 @@ unsafe impl<F: Future> Send for TaskCell<F> {}
 unsafe impl<F: Future> Sync for TaskCell<F> {}
 
 impl<F: Future + 'static> TaskCell<F> {
+    /// A task queued for its first poll, with a `JoinHandle` to come.
     pub(crate) fn new(
-        header: Header,
+        id: TaskId,
+        shared: Arc<Shared>,
         future: F,
         location: &'static Location<'static>,
         slot: u32,
     ) -> TaskCell<F> {
         TaskCell {
-            header,
+            header: Header {
+                state: State::new(SCHEDULED | JOIN_INTEREST),
+                id,
+                shared,
+            },
             stage: UnsafeCell::new(Stage::Running(future)),
             join_waker: Cell::new(None),
             location,
@@ -200,8 +206,8 @@ impl<F: Future + 'static> TaskCell<F> {
         }
     }
 
-    /// Drops the future in place, stores `output` and sets `COMPLETE`. Drops the output at
-    /// once if no `JoinHandle` wants it. Returns the join waker to wake.
+    /// Drops the future in place, stores `output` for the `JoinHandle` (or drops it, when
+    /// there is none) and sets `COMPLETE`. Returns the join waker to wake.
     ///
     /// # Safety
     /// As for `poll_future`: runtime thread, `RUNNING` set by this caller, `COMPLETE` not
@@ -213,13 +219,18 @@ impl<F: Future + 'static> TaskCell<F> {
         // sees `COMPLETE` unset and stays out. `drop_in_place` keeps the pinning promise.
         // If a destructor panics, the value counts as dropped all the same.
         let _ = panic::catch_unwind(AssertUnwindSafe(|| unsafe { ptr::drop_in_place(stage) }));
-        // SAFETY: the old value is dropped, so overwriting it leaks nothing and drops
-        // nothing twice; still exclusive.
-        unsafe { ptr::write(stage, Stage::Finished(output)) };
-        if self.header.state.complete() & JOIN_INTEREST == 0 {
+        // A handle can only be dropped, never made, so without one now there is none later.
+        if self.header.state.load() & JOIN_INTEREST != 0 {
+            // SAFETY: the old value is dropped, so overwriting it leaks nothing and drops
+            // nothing twice; still exclusive.
+            unsafe { ptr::write(stage, Stage::Finished(output)) };
+            self.header.state.complete();
+        } else {
+            // SAFETY: as above.
+            unsafe { ptr::write(stage, Stage::Consumed) };
+            self.header.state.complete();
             // Nobody will read the output: drop it here, on the runtime's thread.
-            // SAFETY: runtime thread, `COMPLETE` observed just now, and no handle exists.
-            let _ = panic::catch_unwind(AssertUnwindSafe(|| unsafe { self.take_output() }));
+            let _ = panic::catch_unwind(AssertUnwindSafe(|| drop(output)));
         }
         self.join_waker.take()
     }
@@ -304,10 +315,11 @@ impl<F: Future + 'static> Task for TaskCell<F> {
         let polled = core.poll_entry(&self, |cx| unsafe { self.poll_future(cx) });
         match polled {
             Polled::Pending => {}
+            Polled::Requeue => core.requeue(self.header.id, self.into_runnable()),
             Polled::Ready(output) => self.finish(core, Ok(output), Outcome::Completed),
             Polled::Cancelled => self.finish(core, Err(JoinError::Cancelled), Outcome::Aborted),
             Polled::Panicked(payload) => {
-                let error = JoinError::from_panic(payload);
+                let error = JoinError::from_panic(*payload);
                 self.finish(core, Err(error), Outcome::Panicked);
             }
         }

@@ -28,7 +28,7 @@ use super::blocking::BlockingPool;
 use super::cell::{Header, MainTask, PollStats, Runnable, Wakeable};
 use super::cell::{TaskCell, TaskRef};
 use super::wake::{waker_ref, AfterPoll, RunQueue, Shared, State};
-use super::wake::{CANCELLED, JOIN_INTEREST, SCHEDULED};
+use super::wake::{CANCELLED, SCHEDULED};
 use super::JoinHandle;
 use crate::reactor::time::{TimeDriver, TimerWake};
 use crate::reactor::{IoWake, Reactor};
@@ -70,12 +70,17 @@ pub(crate) struct Core {
 pub(crate) enum Polled<T> {
     /// The future returned its output.
     Ready(T),
-    /// The future is pending (and was queued again if woken during its poll).
+    /// The future is pending; it waits for a waker.
     Pending,
+    /// The future is pending and was woken during its poll: the caller puts its entry back
+    /// at the end of the run queue ([`Core::requeue`]). (The caller owns the entry, so
+    /// this costs no reference count.)
+    Requeue,
     /// The entry was aborted: its future must be dropped, not polled.
     Cancelled,
-    /// The poll panicked; the payload.
-    Panicked(Box<dyn std::any::Any + Send>),
+    /// The poll panicked; the payload. (Boxed again to keep `Polled` two words: a poll's
+    /// result is returned in registers, not through memory.)
+    Panicked(Box<Box<dyn std::any::Any + Send>>),
 }
 
 /// Marks `block_on`'s entry complete when `run_until` returns or unwinds: its future is
@@ -155,28 +160,23 @@ impl Core {
         F::Output: 'static,
     {
         let id = TaskId(self.next_id.replace(self.next_id.get() + 1));
-        let header = Header {
-            state: State::new(SCHEDULED | JOIN_INTEREST),
-            id,
-            shared: self.shared.clone(),
-        };
         let mut tasks = self.tasks.borrow_mut();
         let entry = tasks.vacant_entry();
         let slot = u32::try_from(entry.key()).expect("fewer than 2^32 live tasks");
-        let task = Arc::new(TaskCell::new(header, future, location, slot));
+        let shared = self.shared.clone();
+        let task = Arc::new(TaskCell::new(id, shared, future, location, slot));
         entry.insert(task.clone());
         drop(tasks);
         if let Some(name) = &name {
             self.names.borrow_mut().insert(id, name.clone());
         }
-        let parent = match self.trace.cause() {
-            WakeCause::Task(parent) => Some(parent),
-            _ => None,
-        };
         self.trace.emit(|| Event::Spawned {
             task: id,
             name,
-            parent,
+            parent: match self.trace.cause() {
+                WakeCause::Task(parent) => Some(parent),
+                _ => None,
+            },
         });
         self.run_queue.push(Runnable::Task(task.clone()));
         JoinHandle::new(task)
@@ -204,7 +204,8 @@ impl Core {
                     Some(Runnable::Main(entry)) if Arc::ptr_eq(&entry, &main) => {
                         match self.poll_entry(&main, |cx| future.as_mut().poll(cx)) {
                             Polled::Ready(output) => return Ok(output),
-                            Polled::Panicked(payload) => panic::resume_unwind(payload),
+                            Polled::Panicked(payload) => panic::resume_unwind(*payload),
+                            Polled::Requeue => self.requeue(TaskId::MAIN, Runnable::Main(entry)),
                             Polled::Pending | Polled::Cancelled => {}
                         }
                     }
@@ -259,20 +260,24 @@ impl Core {
         let (polled, result) = match result {
             Ok(Poll::Ready(output)) => (Polled::Ready(output), PollResult::Ready),
             Ok(Poll::Pending) => (Polled::Pending, PollResult::Pending),
-            Err(payload) => (Polled::Panicked(payload), PollResult::Panicked),
+            Err(payload) => (Polled::Panicked(Box::new(payload)), PollResult::Panicked),
         };
         self.trace.emit(|| Event::PollEnd { task, result });
         if let Polled::Pending = polled {
             match header.state.end_poll() {
                 AfterPoll::Idle => self.check_lost_waker(entry, self.lost_waker_lint),
-                AfterPoll::Requeue => {
-                    self.trace.emit(|| Event::Requeued { task });
-                    self.run_queue.push(entry.clone().into_runnable());
-                }
+                AfterPoll::Requeue => return Polled::Requeue,
                 AfterPoll::Cancel => return Polled::Cancelled,
             }
         }
         polled
+    }
+
+    /// Puts an entry woken during its own poll back at the end of the run queue.
+    #[inline(always)]
+    pub(crate) fn requeue(&self, task: TaskId, entry: Runnable) {
+        self.trace.emit(|| Event::Requeued { task });
+        self.run_queue.push(entry);
     }
 
     /// A task ended and its future is gone: record it, wake whoever awaits its handle,
@@ -288,14 +293,12 @@ impl Core {
         if let Some(waker) = join_waker {
             self.wake(WakeCause::Task(task), waker);
         }
-        // During shutdown the slot may already hold a task spawned since: check the id.
-        let mut tasks = self.tasks.borrow_mut();
-        let removed = match tasks.get(slot as usize) {
-            Some(entry) if entry.header().id == task => tasks.try_remove(slot as usize),
-            _ => None,
-        };
-        drop(tasks);
-        drop(removed);
+        // During shutdown the task list was drained, and its slots may hold tasks spawned
+        // since: leave it to the shutdown loop.
+        if !self.shared.is_closed() {
+            let removed = self.tasks.borrow_mut().try_remove(slot as usize);
+            drop(removed); // after the borrow: the last reference may run a destructor
+        }
         if !self.names.borrow().is_empty() {
             self.names.borrow_mut().remove(&task);
         }

@@ -253,6 +253,7 @@ impl<T: Wakeable + Sized> Vtable<T> {
 /// Applies a wake to `task`'s state word. Returns whether the caller must queue it;
 /// otherwise records the wake that queued nothing, if tracing is on (only a wake on the
 /// runtime's own thread is traced).
+#[inline]
 fn wake<T: Wakeable + ?Sized>(task: &T) -> bool {
     let header = task.header();
     let reason = match header.state.wake() {
@@ -304,14 +305,17 @@ pub(crate) fn schedule<T: Wakeable + ?Sized>(task: Arc<T>) {
 pub(crate) struct RunQueue(RefCell<VecDeque<Runnable>>);
 
 impl RunQueue {
+    #[inline(always)]
     pub(crate) fn push(&self, entry: Runnable) {
         self.0.borrow_mut().push_back(entry);
     }
 
+    #[inline]
     pub(crate) fn pop(&self) -> Option<Runnable> {
         self.0.borrow_mut().pop_front()
     }
 
+    #[inline]
     pub(crate) fn is_empty(&self) -> bool {
         self.0.borrow().is_empty()
     }

@@ -42,11 +42,13 @@ thread_local! {
 }
 
 /// Notes that the future being polled on this thread gave its waker to a `kind` of source.
+#[inline]
 pub(crate) fn note_wait(kind: WaitsOn) {
     let _ = WAITS.try_with(|waits| waits.set(waits.get() | kind.0));
 }
 
 /// Runs `poll` and returns what it noted with [`note_wait`] besides its own result.
+#[inline]
 pub(crate) fn record_waits<R>(poll: impl FnOnce() -> R) -> (R, WaitsOn) {
     let outer = WAITS.try_with(|waits| waits.replace(0)).unwrap_or(0);
     let result = poll();

@@ -64,8 +64,13 @@ impl Tracer {
         }
     }
 
-    /// Runs `f` with `cause` recorded as the cause of any wake it performs.
+    /// Runs `f` with `cause` recorded as the cause of any wake it performs. Only events
+    /// read the cause, so without a hook nothing is recorded.
+    #[inline]
     pub(crate) fn with_cause<R>(&self, cause: WakeCause, f: impl FnOnce() -> R) -> R {
+        if self.hooks.is_empty() {
+            return f();
+        }
         let previous = self.cause.replace(cause);
         let result = f();
         self.cause.set(previous);
