@@ -37,27 +37,25 @@ where
     F: FnOnce() -> T + Send + 'static,
     T: Send + 'static,
 {
-    let core = current_or_panic("runtime::spawn_blocking");
+    let location = std::panic::Location::caller();
     let (tx, rx) = oneshot::channel();
     let job = Box::new(move || {
         let result = catch_unwind(AssertUnwindSafe(f));
         let _ = tx.send(result);
     });
+    let core = current_or_panic("runtime::spawn_blocking");
     let started = core.blocking().spawn(job);
-    core.spawn(
-        async move {
-            if let Err(e) = started {
-                panic!("spawn_blocking could not start a thread: {e}");
-            }
-            match rx.await {
-                Ok(Ok(value)) => value,
-                Ok(Err(payload)) => resume_unwind(payload),
-                Err(_) => panic!("the blocking pool dropped the job without running it"),
-            }
-        },
-        Some(Arc::from("spawn_blocking")),
-        std::panic::Location::caller(),
-    )
+    let wait = async move {
+        if let Err(e) = started {
+            panic!("spawn_blocking could not start a thread: {e}");
+        }
+        match rx.await {
+            Ok(Ok(value)) => value,
+            Ok(Err(payload)) => resume_unwind(payload),
+            Err(_) => panic!("the blocking pool dropped the job without running it"),
+        }
+    };
+    core.spawn(wait, Some(Arc::from("spawn_blocking")), location)
 }
 
 /// A job for the pool: it runs on a pool thread and reports its result itself (through a

@@ -225,6 +225,7 @@ where
     F: Future + 'static,
     F::Output: 'static,
 {
+    // The runtime is looked up first and the future moved once, into its task.
     current_or_panic("runtime::spawn").spawn(future, None, Location::caller())
 }
 
@@ -238,11 +239,8 @@ where
     F: Future + 'static,
     F::Output: 'static,
 {
-    current_or_panic("runtime::spawn_named").spawn(
-        future,
-        Some(Arc::from(name)),
-        Location::caller(),
-    )
+    let name = Some(Arc::from(name));
+    current_or_panic("runtime::spawn_named").spawn(future, name, Location::caller())
 }
 
 /// The runtime running on this thread.
