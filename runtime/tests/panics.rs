@@ -11,6 +11,7 @@ use std::sync::Arc;
 use std::task::{Context, Poll, Wake, Waker};
 use std::time::Duration;
 
+use runtime::net::{TcpListener, TcpStream};
 use runtime::time::{sleep, Sleep};
 use runtime::trace::{Event, Hook, TaskId};
 use runtime::Runtime;
@@ -64,6 +65,37 @@ fn a_timer_waker_that_panics_loses_no_other_timers_wake() {
         assert_eq!(outcome, Ok(Ok("woken")));
         let after = rt.try_block_on(async { runtime::spawn(async { 7 }).await.unwrap() });
         assert_eq!(after.ok(), Some(7), "the runtime keeps working");
+    });
+}
+
+#[test]
+fn a_socket_waker_that_panics_loses_no_other_sockets_wake() {
+    bounded(|| {
+        let rt = virtual_runtime(None);
+        let got = rt.block_on(async {
+            let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+            let addr = listener.local_addr().unwrap();
+            let mut bad_client = TcpStream::connect_addr(addr).await.unwrap();
+            let (mut bad_server, _) = listener.accept().await.unwrap();
+            let mut client = TcpStream::connect_addr(addr).await.unwrap();
+            let (mut server, _) = listener.accept().await.unwrap();
+            // One reader leaves a waker that panics with the reactor, the other its own.
+            let _bad = runtime::spawn(WithPanickingWaker(Box::pin(async move {
+                let mut byte = [0u8; 1];
+                bad_server.read_exact(&mut byte).await
+            })));
+            let innocent = runtime::spawn(async move {
+                let mut byte = [0u8; 1];
+                server.read_exact(&mut byte).await.map(|()| byte[0])
+            });
+            runtime::yield_now().await; // both readers wait on their sockets
+                                        // Both become readable before the runtime next waits: one reactor turn
+                                        // delivers both, and the panicking waker comes first.
+            bad_client.write_all(b"x").await.unwrap();
+            client.write_all(b"y").await.unwrap();
+            innocent.await
+        });
+        assert_eq!(got.unwrap().unwrap(), b'y');
     });
 }
 

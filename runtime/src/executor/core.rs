@@ -1,5 +1,6 @@
 //! The runtime's loop: pop an entry, poll it, and when nothing is left to run, turn the
-//! reactor. Also the one place where events are emitted to the trace hooks.
+//! reactor. Each step emits its trace event here, through `self.trace`; the only other
+//! emitters are the wake path (`wake.rs`), `abort` and the lost-waker lint.
 //!
 //! [`Core::run_until`] is `block_on`. One iteration of its loop:
 //!
@@ -209,8 +210,9 @@ impl Core {
                             Polled::Pending | Polled::Cancelled => {}
                         }
                     }
-                    // The entry of an earlier `block_on`, woken as it returned: its future
-                    // is gone.
+                    // An earlier `block_on`'s entry: its future is gone. (None is left
+                    // queued, since an entry is popped before its future can finish, but
+                    // the loop must not mistake one for this `block_on`'s.)
                     Some(Runnable::Main(_)) => {}
                 }
             }

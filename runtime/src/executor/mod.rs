@@ -1,8 +1,9 @@
 //! The runtime: a FIFO run queue of tasks in front of the reactor, on one thread.
 //!
 //! The core, in reading order: this file (the public API), `core.rs` (the loop),
-//! `cell.rs` (a task), `wake.rs` (the wake path), `join_handle.rs` (awaiting a task).
-//! `builder.rs`, `stuck.rs` and `blocking.rs` build on them.
+//! `cell.rs` (a task), `wake.rs` (the wake path), `join_handle.rs` (awaiting a task); the
+//! crate docs place the reactor's two files among them. `builder.rs`, `diagnostics.rs`
+//! and `blocking.rs` build on them.
 
 mod blocking;
 mod builder;
@@ -46,9 +47,11 @@ pub const EVENT_INTERVAL: u32 = 61;
 /// `.await` that is not ready. `Runtime` is `!Send`: it and its tasks stay on that thread,
 /// so tasks need not be `Send`.
 ///
-/// Dropping the runtime drops every unfinished task's future (inside the runtime, so their
-/// destructors can still deregister sockets and timers); a waker that fires during or after
-/// that does nothing.
+/// Dropping the runtime drops every unfinished task's future exactly once, in place and
+/// inside the runtime (so destructors can still deregister sockets and timers, and tasks
+/// they spawn are dropped too); a waker that fires during or after that does nothing, and
+/// a [`JoinHandle`] awaited meanwhile or later reports
+/// [`JoinError::Cancelled`](crate::JoinError::Cancelled).
 ///
 /// ```
 /// let rt = runtime::Runtime::new()?;
@@ -57,8 +60,7 @@ pub const EVENT_INTERVAL: u32 = 61;
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 pub struct Runtime {
-    /// Shared with the thread-local context while `block_on` runs, and with I/O sources and
-    /// timers, which deregister through it.
+    /// Shared with the thread-local context while `block_on` (or the runtime's drop) runs.
     core: Rc<Core>,
 }
 

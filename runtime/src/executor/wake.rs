@@ -286,8 +286,11 @@ fn wake<T: Wakeable + ?Sized>(task: &T) -> bool {
 pub(crate) fn schedule<T: Wakeable + ?Sized>(task: Arc<T>) {
     let foreign = with_current(|core| match core {
         Some(core) if Arc::ptr_eq(core.shared(), &task.header().shared) => {
-            let (id, cause) = (task.header().id, core.trace().cause());
-            core.trace().emit(|| Event::Woken { task: id, cause });
+            let (id, trace) = (task.header().id, core.trace());
+            trace.emit(|| Event::Woken {
+                task: id,
+                cause: trace.cause(),
+            });
             core.run_queue().push(task.into_runnable());
             None
         }

@@ -27,7 +27,7 @@ pub(super) struct Engine<F: Future> {
 }
 
 /// What one poll of a waiter produced, and whom to wake (once the engine is released).
-pub(super) type Polled<O> = (Poll<Option<Result<O, Elapsed>>>, Option<Waker>);
+pub(super) type NextItem<O> = (Poll<Option<Result<O, Elapsed>>>, Option<Waker>);
 
 impl<F: Future> Engine<F> {
     pub(super) fn new(children: Children<F>, deadline: Option<Sleep>) -> Engine<F> {
@@ -74,7 +74,7 @@ impl<F: Future> Engine<F> {
         cx: &mut Context<'_>,
         key: &mut Option<usize>,
         promised: bool,
-    ) -> Polled<F::Output> {
+    ) -> NextItem<F::Output> {
         let poll = if promised || self.unpromised > 0 {
             self.poll_item(cx)
         } else {

@@ -160,3 +160,19 @@ fn a_task_waiting_on_a_socket_is_not_stuck_and_the_waiter_count_returns_to_zero(
     let core = rt.core_for_tests();
     assert!(!core.reactor().has_waiters());
 }
+
+#[test]
+fn a_stuck_report_counts_the_wakers_that_sit_in_stuck_tasks_join_slots() {
+    let (rt, _rec) = quiet();
+    let stuck = rt
+        .try_block_on(async { crate::spawn(std::future::pending::<()>()).await })
+        .unwrap_err();
+    let live: Vec<(TaskId, usize)> = stuck.tasks.iter().map(|t| (t.id, t.live_wakers)).collect();
+    // main's waker is in t1's join slot; t1's own was dropped by `pending`.
+    assert_eq!(live, [(TaskId::MAIN, 1), (TaskId(1), 0)]);
+    let text = stuck.to_string();
+    assert!(
+        text.contains("main: 1 polls, waits on task (its one waker is held by a stuck task)"),
+        "{text}"
+    );
+}
