@@ -1,8 +1,14 @@
-//! A mio source registered with the current runtime's reactor, deregistered on drop.
+//! A mio source registered with a runtime's reactor, deregistered on drop.
+//!
+//! A socket is registered with the reactor of the runtime that creates it, and moves to
+//! the reactor of whichever runtime next waits on it: a connection kept in a pool and used
+//! by the next `block_on` (on a new runtime) is woken by the reactor that is running, not
+//! by one nobody polls any more.
 
+use std::cell::{Ref, RefCell};
 use std::io;
 use std::rc::Rc;
-use std::task::{Context, Poll};
+use std::task::{Context, Poll, Waker};
 
 use mio::event::Source;
 use mio::{Interest, Token};
@@ -11,11 +17,19 @@ use crate::executor::wake;
 use crate::reactor::{Direction, Reactor};
 use crate::task::{note_wait, WaitsOn};
 
-/// A socket as the reactor knows it: registered on creation, deregistered on drop.
+/// A socket as a reactor knows it.
 pub(crate) struct IoSource<S: Source> {
-    io: S,
+    /// Borrowed mutably only to register it elsewhere, never during an operation.
+    io: RefCell<S>,
+    /// Where the source is registered now.
+    home: RefCell<Home>,
+    /// What it is registered for.
+    interest: Interest,
+}
+
+/// A registration: the reactor, and the source's slot and token in it.
+struct Home {
     reactor: Rc<Reactor>,
-    /// The source's slot in the reactor.
     slot: usize,
     /// Slot and generation, as given to mio.
     token: Token,
@@ -27,43 +41,90 @@ impl<S: Source> IoSource<S> {
     /// # Errors
     /// If no runtime is running here, or registration fails.
     pub(crate) fn new(mut io: S, interest: Interest) -> io::Result<IoSource<S>> {
-        let reactor = wake::with_current(|core| core.map(|core| core.reactor().clone()));
-        let reactor = reactor.ok_or_else(|| {
+        let reactor = current_reactor().ok_or_else(|| {
             io::Error::other(
                 "tinyloop sockets must be created inside a running runtime (Runtime::block_on)",
             )
         })?;
         let (slot, token) = reactor.register(&mut io, interest)?;
         Ok(IoSource {
-            io,
-            reactor,
-            slot,
-            token,
+            io: RefCell::new(io),
+            home: RefCell::new(Home {
+                reactor,
+                slot,
+                token,
+            }),
+            interest,
         })
     }
 
     /// The source itself.
-    pub(crate) fn get_ref(&self) -> &S {
-        &self.io
+    pub(crate) fn get_ref(&self) -> Ref<'_, S> {
+        self.io.borrow()
     }
 
     /// The mio token, as traces show it.
     pub(crate) fn token(&self) -> Token {
-        self.token
+        self.home.borrow().token
     }
 
-    /// Ready when the source may make progress in `direction`; otherwise stores the waker.
-    pub(crate) fn poll_ready(&self, cx: &mut Context<'_>, direction: Direction) -> Poll<()> {
-        let ready = self.reactor.poll_ready(self.slot, cx, direction);
-        if ready.is_pending() {
-            note_wait(WaitsOn::SOCKET);
+    /// Ready when the source may make progress in `direction`; otherwise stores the waker
+    /// with the reactor of the runtime running here, moving the source there if it was
+    /// registered elsewhere.
+    ///
+    /// # Errors
+    /// If the source must move and the new reactor refuses it.
+    pub(crate) fn poll_ready(
+        &self,
+        cx: &mut Context<'_>,
+        direction: Direction,
+    ) -> Poll<io::Result<()>> {
+        let home = self.home.borrow();
+        if home.reactor.poll_ready(home.slot, cx, direction).is_ready() {
+            return Poll::Ready(Ok(()));
         }
-        ready
+        note_wait(WaitsOn::SOCKET);
+        let here = current_reactor();
+        let moved = match here {
+            Some(here) if !Rc::ptr_eq(&here, &home.reactor) => here,
+            _ => return Poll::Pending, // the waker is with the reactor that will fire it
+        };
+        drop(home);
+        if let Err(e) = self.move_to(moved, cx.waker()) {
+            return Poll::Ready(Err(e));
+        }
+        let home = self.home.borrow();
+        home.reactor
+            .poll_ready(home.slot, cx, direction)
+            .map(|()| Ok(()))
+    }
+
+    /// Registers the source with `reactor` instead of where it is. Wakers other tasks left
+    /// with the old reactor are woken (except `current`'s), so that they poll again and
+    /// find the source where it is now.
+    fn move_to(&self, reactor: Rc<Reactor>, current: &Waker) -> io::Result<()> {
+        let mut io = self.io.borrow_mut();
+        let mut home = self.home.borrow_mut();
+        let stranded = home.reactor.deregister(&mut *io, home.slot);
+        let (slot, token) = reactor.register(&mut *io, self.interest)?;
+        *home = Home {
+            reactor,
+            slot,
+            token,
+        };
+        drop((io, home));
+        for waker in stranded.into_iter().flatten() {
+            if !waker.will_wake(current) {
+                waker.wake();
+            }
+        }
+        Ok(())
     }
 
     /// Forgets readiness in `direction` after an operation returned `WouldBlock`.
     pub(crate) fn clear_ready(&self, direction: Direction) {
-        self.reactor.clear_ready(self.slot, direction);
+        let home = self.home.borrow();
+        home.reactor.clear_ready(home.slot, direction);
     }
 
     /// Runs `op` until it does not return `WouldBlock`, waiting for readiness in between.
@@ -74,10 +135,12 @@ impl<S: Source> IoSource<S> {
         mut op: impl FnMut(&S) -> io::Result<R>,
     ) -> Poll<io::Result<R>> {
         loop {
-            if self.poll_ready(cx, direction).is_pending() {
-                return Poll::Pending;
+            match self.poll_ready(cx, direction) {
+                Poll::Ready(Ok(())) => {}
+                Poll::Ready(Err(e)) => return Poll::Ready(Err(e)),
+                Poll::Pending => return Poll::Pending,
             }
-            match op(&self.io) {
+            match op(&self.io.borrow()) {
                 Err(e) if e.kind() == io::ErrorKind::WouldBlock => self.clear_ready(direction),
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
                 result => return Poll::Ready(result),
@@ -88,6 +151,13 @@ impl<S: Source> IoSource<S> {
 
 impl<S: Source> Drop for IoSource<S> {
     fn drop(&mut self) {
-        self.reactor.deregister(&mut self.io, self.slot);
+        let home = self.home.get_mut();
+        // Wakers still stored are dropped, not woken: the source's owner is dropping it.
+        drop(home.reactor.deregister(self.io.get_mut(), home.slot));
     }
+}
+
+/// The reactor of the runtime running on this thread.
+fn current_reactor() -> Option<Rc<Reactor>> {
+    wake::with_current(|core| core.map(|core| core.reactor().clone()))
 }

@@ -68,11 +68,12 @@ impl TcpStream {
         let source = IoSource::new(stream, Interest::READABLE | Interest::WRITABLE)?;
         // A non-blocking connect finishes when the socket becomes writable.
         loop {
-            poll_fn(|cx| source.poll_ready(cx, Direction::Write)).await;
+            poll_fn(|cx| source.poll_ready(cx, Direction::Write)).await?;
             if let Some(e) = source.get_ref().take_error()? {
                 return Err(e);
             }
-            match source.get_ref().peer_addr() {
+            let connected = source.get_ref().peer_addr();
+            match connected {
                 Ok(_) => return Ok(TcpStream { source }),
                 // Not connected yet: the writable event was spurious; wait again.
                 Err(e) if e.kind() == io::ErrorKind::NotConnected => {

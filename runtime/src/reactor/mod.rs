@@ -122,20 +122,20 @@ impl Reactor {
         Ok((slot, token))
     }
 
-    /// Deregisters `io` and frees its slot. Waiting wakers are dropped, not woken: the
-    /// source's owner is dropping it.
-    pub(crate) fn deregister(&self, io: &mut impl Source, slot: usize) {
+    /// Deregisters `io` and frees its slot. Returns the wakers that were waiting on it,
+    /// for the caller to drop or wake (after this returns: a waker may run any code).
+    pub(crate) fn deregister(&self, io: &mut impl Source, slot: usize) -> [Option<Waker>; 2] {
         // Failure means the fd is already closed, which also removes it from epoll.
         let _ = self.with_registry(|registry| registry.deregister(io));
         if let Some(generation) = self.generations.borrow_mut().get_mut(slot) {
             *generation = generation.wrapping_add(1);
         }
-        let removed = self.sources.borrow_mut().try_remove(slot);
-        if let Some(io) = &removed {
-            let stored = io.wakers.iter().filter(|w| w.is_some()).count();
-            self.waiting.set(self.waiting.get() - stored);
-        }
-        drop(removed); // after the borrow: dropping a waker may run arbitrary code
+        let Some(removed) = self.sources.borrow_mut().try_remove(slot) else {
+            return [None, None];
+        };
+        let stored = removed.wakers.iter().filter(|w| w.is_some()).count();
+        self.waiting.set(self.waiting.get() - stored);
+        removed.wakers
     }
 
     /// Whether any task waits on a source's readiness (an idle listener does not count).
