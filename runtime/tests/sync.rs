@@ -312,3 +312,39 @@ fn semaphore_a_forgotten_permit_never_comes_back() {
     semaphore.add_permits(2);
     assert_eq!(semaphore.available_permits(), 3);
 }
+
+#[test]
+fn streams_work_with_stream_ext_adapters() {
+    use futures_util::StreamExt;
+    let rt = Runtime::builder().virtual_clock(true).build().unwrap();
+    let (firsts, evens, ticks) = rt.block_on(async {
+        // as_completed: the first two to finish, through `take`.
+        let naps = [40, 10, 30, 20].map(|ms| async move {
+            runtime::time::sleep(Duration::from_millis(ms)).await;
+            ms
+        });
+        let firsts: Vec<u64> = runtime::as_completed(naps).take(2).collect().await;
+        // mpsc: filtered, ending when the sender is dropped.
+        let (tx, rx) = runtime::sync::mpsc::channel(2);
+        let _producer = runtime::spawn(async move {
+            for n in 0..6 {
+                tx.send(n).await.unwrap();
+            }
+        });
+        let evens: Vec<i32> = rx
+            .filter(|n| std::future::ready(n % 2 == 0))
+            .collect()
+            .await;
+        // interval: three ticks, one period apart.
+        let start = runtime::time::Instant::now();
+        let ticks: Vec<Duration> = runtime::time::interval(Duration::from_millis(5))
+            .map(|tick| tick - start)
+            .take(3)
+            .collect()
+            .await;
+        (firsts, evens, ticks)
+    });
+    assert_eq!(firsts, [10, 20]);
+    assert_eq!(evens, [0, 2, 4]);
+    assert_eq!(ticks, [0, 5, 10].map(Duration::from_millis));
+}

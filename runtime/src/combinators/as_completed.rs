@@ -21,6 +21,8 @@ use std::rc::Rc;
 use std::task::{Context, Poll};
 use std::time::Duration;
 
+use futures_core::Stream;
+
 mod engine;
 
 use self::engine::Engine;
@@ -120,6 +122,8 @@ pub struct AsCompleted<F: Future, T = <F as Future>::Output> {
     engine: Rc<RefCell<Engine<F>>>,
     /// Turns what the engine produces into an item (drops the `Result` without a deadline).
     item: fn(Result<F::Output, Elapsed>) -> T,
+    /// The key of the waiter polled as a [`Stream`], while it is registered.
+    stream_key: Option<usize>,
 }
 
 /// The item function of [`as_completed`], which has no deadline.
@@ -140,6 +144,7 @@ impl<F: Future, T> AsCompleted<F, T> {
         AsCompleted {
             engine: Rc::new(RefCell::new(engine)),
             item,
+            stream_key: None,
         }
     }
 
@@ -161,6 +166,52 @@ impl<F: Future, T> AsCompleted<F, T> {
     /// How many items [`next`](AsCompleted::next) or iteration can still give.
     pub fn remaining(&self) -> usize {
         self.engine.borrow().unpromised
+    }
+}
+
+/// The items in completion order, as a [`Stream`]: `poll_next` is
+/// [`next`](AsCompleted::next) without the borrow, so `StreamExt` adapters work.
+///
+/// ```
+/// use futures_util::StreamExt;
+/// use std::time::Duration;
+/// use runtime::time::sleep;
+///
+/// let rt = runtime::Runtime::builder().virtual_clock(true).build()?;
+/// let naps = [30, 10, 20].map(|ms| async move {
+///     sleep(Duration::from_millis(ms)).await;
+///     ms
+/// });
+/// let order: Vec<u64> = rt.block_on(runtime::as_completed(naps).collect());
+/// assert_eq!(order, [10, 20, 30]);
+/// # Ok::<(), std::io::Error>(())
+/// ```
+impl<F: Future, T> Stream for AsCompleted<F, T> {
+    type Item = T;
+
+    fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<T>> {
+        let this = self.get_mut();
+        let (poll, wake) = this
+            .engine
+            .borrow_mut()
+            .poll_waiter(cx, &mut this.stream_key, false);
+        if let Some(waker) = wake {
+            waker.wake();
+        }
+        poll.map(|found| found.map(this.item))
+    }
+
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        let left = self.remaining();
+        (left, Some(left))
+    }
+}
+
+impl<F: Future, T> Drop for AsCompleted<F, T> {
+    fn drop(&mut self) {
+        if self.stream_key.is_some() {
+            forget(&self.engine, &mut self.stream_key);
+        }
     }
 }
 

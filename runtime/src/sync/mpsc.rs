@@ -31,6 +31,7 @@
 use std::collections::VecDeque;
 use std::fmt;
 use std::future::poll_fn;
+use std::pin::Pin;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::task::{Context, Poll, Waker};
 
@@ -277,6 +278,31 @@ impl<T> Receiver<T> {
     /// Whether no value is queued.
     pub fn is_empty(&self) -> bool {
         self.len() == 0
+    }
+}
+
+/// The values as a [`Stream`](futures_core::Stream), ending when every sender is gone:
+/// `poll_next` is [`poll_recv`](Receiver::poll_recv), so `StreamExt` adapters work.
+///
+/// ```
+/// use futures_util::StreamExt;
+///
+/// runtime::block_on(async {
+///     let (tx, rx) = runtime::sync::mpsc::channel(4);
+///     let _sender = runtime::spawn(async move {
+///         for n in 1..=3 {
+///             tx.send(n).await.unwrap();
+///         }
+///     });
+///     let doubled: Vec<i32> = rx.map(|n| 2 * n).collect().await;
+///     assert_eq!(doubled, [2, 4, 6]);
+/// });
+/// ```
+impl<T> futures_core::Stream for Receiver<T> {
+    type Item = T;
+
+    fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<T>> {
+        self.get_mut().poll_recv(cx)
     }
 }
 

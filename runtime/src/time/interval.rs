@@ -83,3 +83,28 @@ impl Interval {
         self.period
     }
 }
+
+/// The ticks as an endless [`Stream`](futures_core::Stream) of their scheduled times:
+/// `poll_next` is [`poll_tick`](Interval::poll_tick), so `StreamExt` adapters work.
+///
+/// ```
+/// use futures_util::StreamExt;
+/// use std::time::Duration;
+///
+/// let rt = runtime::Runtime::builder().virtual_clock(true).build()?;
+/// let ticks = rt.block_on(async {
+///     let start = runtime::time::Instant::now();
+///     let interval = runtime::time::interval(Duration::from_secs(1));
+///     let times: Vec<_> = interval.take(3).collect().await;
+///     times.into_iter().map(|t| t - start).collect::<Vec<_>>()
+/// });
+/// assert_eq!(ticks, [0, 1, 2].map(Duration::from_secs));
+/// # Ok::<(), std::io::Error>(())
+/// ```
+impl futures_core::Stream for Interval {
+    type Item = Instant;
+
+    fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Instant>> {
+        self.get_mut().poll_tick(cx).map(Some)
+    }
+}
