@@ -81,7 +81,7 @@ where
         let core = context::current();
         let note = |child| {
             if let Some(core) = &core {
-                core.note_child_poll(child);
+                core.trace().note_child_poll(child);
             }
         };
         note(0);

@@ -119,7 +119,7 @@ impl Round {
     /// Records in the trace that child `index` is being polled.
     pub(crate) fn note_poll(&self, index: usize) {
         if let Some(core) = &self.core {
-            core.note_child_poll(index);
+            core.trace().note_child_poll(index);
         }
     }
 }

@@ -392,13 +392,6 @@ impl Core {
         self.trace.finish();
     }
 
-    /// Records that the entry being polled polled the `child`-th child of a combinator.
-    pub(crate) fn note_child_poll(&self, child: usize) {
-        if let WakeCause::Task(task) = self.trace.cause() {
-            self.trace.emit(|| Event::ChildPoll { task, child });
-        }
-    }
-
     /// The name an unfinished task was spawned with.
     pub(crate) fn task_name(&self, id: TaskId) -> Option<Arc<str>> {
         self.names.borrow().get(&id).cloned()

@@ -12,10 +12,9 @@
 //! ```
 //!
 //! A waker is the task's `Arc` pointer with a hand-written vtable, so waking never
-//! allocates, and the runtime polls with a [`WakerRef`] that borrows the task instead of
-//! owning a reference, so a poll that does not keep its waker costs no atomic operation.
-//! The same path serves spawned tasks and `block_on`'s future, which are both [`Runnable`]
-//! entries of the run queue.
+//! allocates; the runtime polls with a [`WakerRef`] that borrows the task, so a poll that
+//! does not keep its waker costs no atomic operation. Spawned tasks and `block_on`'s future
+//! take the same path: both are [`Runnable`] entries of the run queue.
 
 use std::cell::RefCell;
 use std::collections::VecDeque;
@@ -95,17 +94,11 @@ impl State {
 
     /// Applies `f` atomically; returns the flags from before.
     fn update(&self, f: impl Fn(usize) -> usize) -> usize {
-        let mut current = self.0.load(Ordering::Acquire);
-        loop {
-            let new = f(current);
-            match self
-                .0
-                .compare_exchange_weak(current, new, Ordering::AcqRel, Ordering::Acquire)
-            {
-                Ok(previous) => return previous,
-                Err(actual) => current = actual,
-            }
-        }
+        let update = |flags| Some(f(flags));
+        let previous = self
+            .0
+            .fetch_update(Ordering::AcqRel, Ordering::Acquire, update);
+        previous.unwrap_or_else(|flags| flags) // never `Err`: `update` always gives a value
     }
 
     /// A wake, from any thread. Always a read-modify-write with release ordering, even
@@ -149,9 +142,9 @@ impl State {
     }
 
     /// The future is gone and the output stored: sets `COMPLETE`, clears `RUNNING` and
-    /// `SCHEDULED`; returns the flags from before.
-    pub(crate) fn complete(&self) -> usize {
-        self.update(|flags| (flags & !(RUNNING | SCHEDULED)) | COMPLETE)
+    /// `SCHEDULED`.
+    pub(crate) fn complete(&self) {
+        self.update(|flags| (flags & !(RUNNING | SCHEDULED)) | COMPLETE);
     }
 
     /// An abort: returns what the caller must do so the runtime sees it, or `Finished`
@@ -175,9 +168,8 @@ impl State {
     }
 }
 
-/// A waker borrowed from a task for one poll: it owns no reference, so making it costs
-/// nothing, and the lifetime ties it to the `Arc` it borrows. Cloning it (`Waker::clone`
-/// through `Deref`) makes an ordinary owned waker.
+/// A waker borrowed from a task for one poll: it owns no reference, and its lifetime ties
+/// it to the `Arc` it borrows. Cloning it makes an ordinary owned waker.
 pub(crate) struct WakerRef<'a> {
     /// Never dropped: it owns no reference to release.
     waker: ManuallyDrop<Waker>,
@@ -192,7 +184,6 @@ impl Deref for WakerRef<'_> {
     }
 }
 
-/// A waker for `task`, borrowed for as long as `task` is.
 pub(crate) fn waker_ref<T: Wakeable + Sized>(task: &Arc<T>) -> WakerRef<'_> {
     let data = Arc::as_ptr(task).cast::<()>();
     // SAFETY: `data` is the pointer of a live `Arc<T>` and stays so while `task` is
@@ -351,10 +342,8 @@ impl Shared {
         }
     }
 
-    /// Queues an entry woken on another thread, and interrupts the reactor's wait unless
-    /// an interrupt is pending already. (A failed eventfd write means its counter is
-    /// saturated: an interrupt is pending.) After the runtime is dropped, the entry is
-    /// dropped instead.
+    /// Queues an entry woken on another thread and interrupts the reactor's wait, unless
+    /// one is pending (so is it when the eventfd write fails: its counter is saturated).
     fn inject(&self, entry: Runnable) {
         if let Ok(true) = self.injected.push(entry) {
             drop(self.interrupt.wake());

@@ -82,6 +82,13 @@ impl Tracer {
         self.cause.get()
     }
 
+    /// Records that the entry being polled polled the `child`-th child of a combinator.
+    pub(crate) fn note_child_poll(&self, child: usize) {
+        if let WakeCause::Task(task) = self.cause() {
+            self.emit(|| Event::ChildPoll { task, child });
+        }
+    }
+
     /// The runtime is dropped: every hook may print its summary or write its file.
     pub(crate) fn finish(&self) {
         for slot in self.hooks.iter().filter(|slot| slot.alive.get()) {
