@@ -282,7 +282,10 @@ impl<E> Group<E> {
         if self.failure.borrow().is_some() {
             body.set(None); // a failure cancels the body
         }
-        if body.is_some() || self.unfinished.get() > 0 {
+        // (`as_pin_mut`, not `is_some`: a shared reference to the body would read a future
+        // that holds references into itself, which Miri's aliasing models reject.)
+        let body_running = body.as_mut().as_pin_mut().is_some();
+        if body_running || self.unfinished.get() > 0 {
             self.ready.end_round(cx);
             return Poll::Pending;
         }
