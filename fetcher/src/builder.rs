@@ -17,6 +17,9 @@ pub(crate) struct Settings {
     /// Bounds resolving, connecting and the TLS handshake of each new
     /// connection. `None`: no bound of its own.
     pub(crate) connect_timeout: Option<Duration>,
+    /// Bounds each read and write of an exchange: how long the server may
+    /// keep the client waiting for the next bytes. `None`: no bound.
+    pub(crate) read_timeout: Option<Duration>,
     /// Bounds a whole [`Client::send`], redirects included. `None`: no bound.
     pub(crate) timeout: Option<Duration>,
     /// Whether 3xx responses with a `Location` are followed at all.
@@ -34,7 +37,8 @@ pub(crate) struct Settings {
 /// | setting | default |
 /// |---|---|
 /// | trusted roots | the Mozilla set from `webpki-roots`, plus any added here |
-/// | [`connect_timeout`](Self::connect_timeout) | 30 s |
+/// | [`connect_timeout`](Self::connect_timeout) | 30 s ([`DEFAULT_CONNECT_TIMEOUT`](Self::DEFAULT_CONNECT_TIMEOUT)) |
+/// | [`read_timeout`](Self::read_timeout) (between bytes) | 30 s ([`DEFAULT_READ_TIMEOUT`](Self::DEFAULT_READ_TIMEOUT)) |
 /// | [`timeout`](Self::timeout) (whole request) | none |
 /// | [`max_redirects`](Self::max_redirects) | 10 |
 /// | [`max_head_bytes`](Self::max_head_bytes) | 64 KiB |
@@ -43,6 +47,14 @@ pub(crate) struct Settings {
 /// | [`user_agent`](Self::user_agent) | `fetcher/VERSION` |
 /// | [`max_idle_per_host`](Self::max_idle_per_host) | 32 |
 /// | [`idle_timeout`](Self::idle_timeout) | 90 s |
+///
+/// So no request waits forever on a server that accepts and then says
+/// nothing: opening a connection is bounded by the connect timeout, and
+/// every read and write after that by the read timeout. Each timeout takes
+/// `Duration::MAX` for "no bound"; the client's
+/// [`connect_timeout`](Client::connect_timeout),
+/// [`read_timeout`](Client::read_timeout) and [`timeout`](Client::timeout)
+/// report what it was built with.
 ///
 /// Certificate and host name verification cannot be turned off.
 ///
@@ -78,7 +90,8 @@ impl Default for ClientBuilder {
     fn default() -> Self {
         ClientBuilder {
             settings: Settings {
-                connect_timeout: Some(Duration::from_secs(30)),
+                connect_timeout: Some(Self::DEFAULT_CONNECT_TIMEOUT),
+                read_timeout: Some(Self::DEFAULT_READ_TIMEOUT),
                 timeout: None,
                 follow_redirects: true,
                 max_redirects: 10,
@@ -93,6 +106,19 @@ impl Default for ClientBuilder {
 }
 
 impl ClientBuilder {
+    /// The default [`connect_timeout`](Self::connect_timeout): resolving,
+    /// connecting and the TLS handshake of a new connection, together.
+    /// Long enough for a slow DNS server and a few lost SYNs, short of the
+    /// two minutes the kernel alone would wait for an unreachable host.
+    pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(30);
+
+    /// The default [`read_timeout`](Self::read_timeout): the longest wait
+    /// for the next bytes of the response (the first included), or for
+    /// the server to take more of the request. Far above any healthy
+    /// server's time to first byte, and short enough that a server that
+    /// accepts and then says nothing is given up on within half a minute.
+    pub const DEFAULT_READ_TIMEOUT: Duration = Duration::from_secs(30);
+
     /// The default settings (see the table above).
     pub fn new() -> Self {
         ClientBuilder::default()
@@ -115,16 +141,32 @@ impl ClientBuilder {
     /// the TCP connect and the TLS handshake together. Running out fails
     /// with [`Error::Timeout`] naming [`Phase::Connect`](crate::Phase::Connect)
     /// or [`Phase::Handshake`](crate::Phase::Handshake).
+    /// `Duration::MAX`: no bound.
     pub fn connect_timeout(mut self, timeout: Duration) -> Self {
-        self.settings.connect_timeout = Some(timeout);
+        self.settings.connect_timeout = bound(timeout);
+        self
+    }
+
+    /// Bounds each wait for the server once connected: for the next bytes
+    /// of the response (the first ones included) and for the server to
+    /// take more of the request. The clock restarts whenever bytes move,
+    /// so a large, steady download is never cut off; for a bound on the
+    /// whole request use [`timeout`](Self::timeout). Running out fails
+    /// with [`Error::Timeout`] naming
+    /// [`Phase::Response`](crate::Phase::Response), or
+    /// [`Phase::Request`](crate::Phase::Request) while sending.
+    /// `Duration::MAX`: no bound.
+    pub fn read_timeout(mut self, timeout: Duration) -> Self {
+        self.settings.read_timeout = bound(timeout);
         self
     }
 
     /// Bounds a whole request, from the first connect to the last byte of
     /// the final response, redirects included. Running out fails with
     /// [`Error::Timeout`] naming the phase that was running.
+    /// `Duration::MAX`: no bound (the default).
     pub fn timeout(mut self, timeout: Duration) -> Self {
-        self.settings.timeout = Some(timeout);
+        self.settings.timeout = bound(timeout);
         self
     }
 
@@ -206,6 +248,11 @@ impl ClientBuilder {
     }
 }
 
+/// A timeout as given to the builder: `Duration::MAX` is no bound.
+fn bound(timeout: Duration) -> Option<Duration> {
+    (timeout != Duration::MAX).then_some(timeout)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -231,8 +278,22 @@ mod tests {
             builder.settings.connect_timeout,
             Some(Duration::from_secs(30))
         );
+        assert_eq!(builder.settings.read_timeout, Some(Duration::from_secs(30)));
         assert_eq!(builder.settings.timeout, None);
         assert_eq!(builder.max_idle_per_host, 32);
         assert_eq!(builder.idle_timeout, Duration::from_secs(90));
+    }
+
+    #[test]
+    fn duration_max_turns_a_timeout_off() {
+        let builder = ClientBuilder::new()
+            .connect_timeout(Duration::MAX)
+            .read_timeout(Duration::MAX)
+            .timeout(Duration::MAX);
+        assert_eq!(builder.settings.connect_timeout, None);
+        assert_eq!(builder.settings.read_timeout, None);
+        assert_eq!(builder.settings.timeout, None);
+        let builder = builder.read_timeout(Duration::from_secs(5));
+        assert_eq!(builder.settings.read_timeout, Some(Duration::from_secs(5)));
     }
 }

@@ -20,13 +20,14 @@ use std::cell::RefCell;
 use std::fmt;
 use std::rc::Rc;
 use std::sync::Arc;
+use std::time::Duration;
 
 use runtime::time::Instant;
 use rustls::ClientConfig;
 
 use crate::builder::{ClientBuilder, Settings};
 use crate::connection::Connection;
-use crate::deadline;
+use crate::deadline::{self, Clocks};
 use crate::exchange::{exchange, Exchanged};
 use crate::origin::Origin;
 use crate::pool::Pool;
@@ -84,6 +85,28 @@ impl Client {
 
     pub(crate) fn from_inner(inner: Rc<Inner>) -> Client {
         Client { inner }
+    }
+
+    /// The bound on opening a connection (see
+    /// [`ClientBuilder::connect_timeout`]); `None`: no bound.
+    #[must_use]
+    pub fn connect_timeout(&self) -> Option<Duration> {
+        self.inner.settings.connect_timeout
+    }
+
+    /// The bound on each wait for the server's next bytes, or for it to
+    /// take more of the request (see [`ClientBuilder::read_timeout`]);
+    /// `None`: no bound.
+    #[must_use]
+    pub fn read_timeout(&self) -> Option<Duration> {
+        self.inner.settings.read_timeout
+    }
+
+    /// The bound on a whole request, redirects included (see
+    /// [`ClientBuilder::timeout`]); `None`: no bound, the default.
+    #[must_use]
+    pub fn timeout(&self) -> Option<Duration> {
+        self.inner.settings.timeout
     }
 
     /// Sends a `GET` request to `url`.
@@ -155,9 +178,13 @@ impl Client {
         let mut bytes = Vec::new();
         request.encode(&settings.user_agent, keep_alive, &mut bytes)?;
         let method = request.method.as_str();
+        let clocks = Clocks {
+            deadline,
+            idle: settings.read_timeout,
+        };
 
         if let Some(mut conn) = self.checkout(&origin) {
-            match exchange(&mut conn, &bytes, method, settings.limits, deadline).await {
+            match exchange(&mut conn, &bytes, method, settings.limits, clocks).await {
                 Ok(exchanged) => {
                     self.checkin(origin, conn, &exchanged);
                     return Ok(exchanged);
@@ -175,7 +202,7 @@ impl Client {
         let connect_deadline =
             deadline::earliest(deadline, deadline::after(settings.connect_timeout));
         let mut conn = Connection::open(&origin, &self.inner.tls, connect_deadline).await?;
-        let exchanged = exchange(&mut conn, &bytes, method, settings.limits, deadline)
+        let exchanged = exchange(&mut conn, &bytes, method, settings.limits, clocks)
             .await
             .map_err(|failed| failed.error)?;
         self.checkin(origin, conn, &exchanged);

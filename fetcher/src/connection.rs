@@ -9,12 +9,13 @@
 //!            \________ Phase::Connect ________/ \_ Phase::Handshake _/
 //! ```
 
+use std::future::poll_fn;
 use std::io;
 use std::pin::Pin;
 use std::sync::Arc;
-use std::task::{Context, Waker};
+use std::task::{Context, Poll, Waker};
 
-use futures_io::AsyncRead;
+use futures_io::{AsyncRead, AsyncWrite};
 use runtime::net::TcpStream;
 use runtime::time::Instant;
 use rustls::{ClientConfig, ClientConnection};
@@ -74,16 +75,23 @@ impl Connection {
         Ok(Connection { transport })
     }
 
-    /// Writes all of `bytes`, through TLS if the connection has it.
+    /// Writes some of `bytes`, through TLS if the connection has it, and
+    /// returns how many were taken. Over TLS they may wait in rustls until
+    /// [`flush`](Self::flush).
     ///
     /// # Errors
     /// [`Error::Io`] from the socket, or [`Error::Tls`].
-    pub(crate) async fn write_all(&mut self, bytes: &[u8]) -> Result<(), Error> {
-        match &mut self.transport {
-            Transport::Plain(socket) => socket.write_all(bytes).await?,
-            Transport::Tls(stream) => stream.write_all(bytes).await?,
-        }
-        Ok(())
+    pub(crate) async fn write(&mut self, bytes: &[u8]) -> Result<usize, Error> {
+        poll_fn(|cx| self.poll_write(cx, bytes)).await
+    }
+
+    /// Sends whatever TLS records rustls still holds; plain TCP has nothing
+    /// to flush.
+    ///
+    /// # Errors
+    /// [`Error::Io`] from the socket, or [`Error::Tls`].
+    pub(crate) async fn flush(&mut self) -> Result<(), Error> {
+        poll_fn(|cx| self.poll_flush(cx)).await
     }
 
     /// Reads some bytes into `buf`; `Ok(0)` is the end of the stream.
@@ -97,14 +105,45 @@ impl Connection {
     /// # Errors
     /// [`Error::Io`] from the socket, or [`Error::Tls`].
     pub(crate) async fn read(&mut self, buf: &mut [u8]) -> Result<usize, Error> {
-        let result = match &mut self.transport {
-            Transport::Plain(socket) => socket.read(buf).await,
-            Transport::Tls(stream) => stream.read(buf).await,
+        poll_fn(|cx| self.poll_read(cx, buf)).await
+    }
+
+    /// [`write`](Self::write) as a poll function.
+    pub(crate) fn poll_write(
+        &mut self,
+        cx: &mut Context<'_>,
+        bytes: &[u8],
+    ) -> Poll<Result<usize, Error>> {
+        let poll = match &mut self.transport {
+            Transport::Plain(socket) => Pin::new(socket).poll_write(cx, bytes),
+            Transport::Tls(stream) => stream.poll_write_plain(cx, bytes),
         };
-        match result {
+        poll.map_err(Error::from)
+    }
+
+    /// [`flush`](Self::flush) as a poll function.
+    pub(crate) fn poll_flush(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Error>> {
+        let poll = match &mut self.transport {
+            Transport::Plain(_) => return Poll::Ready(Ok(())),
+            Transport::Tls(stream) => Pin::new(&mut **stream).poll_flush(cx),
+        };
+        poll.map_err(Error::from)
+    }
+
+    /// [`read`](Self::read) as a poll function.
+    pub(crate) fn poll_read(
+        &mut self,
+        cx: &mut Context<'_>,
+        buf: &mut [u8],
+    ) -> Poll<Result<usize, Error>> {
+        let poll = match &mut self.transport {
+            Transport::Plain(socket) => Pin::new(socket).poll_read(cx, buf),
+            Transport::Tls(stream) => stream.poll_read_plain(cx, buf),
+        };
+        poll.map(|result| match result {
             Err(e) if e.kind() == io::ErrorKind::UnexpectedEof => Ok(0),
             other => Ok(other?),
-        }
+        })
     }
 
     /// Whether a connection that sat idle in the pool can take a request:

@@ -1,11 +1,13 @@
 //! Running one phase of a request against a deadline.
 //!
-//! A request has up to two clocks: the connect timeout, which covers
-//! resolving, the TCP connect and the TLS handshake of a new connection,
-//! and the whole-request timeout, which covers everything from the first
-//! connect to the last body byte of the last redirect. Each phase runs
-//! against the earlier of the deadlines that apply to it, and when time
-//! runs out the error names the phase that was running.
+//! A request has up to three clocks: the connect timeout, which covers
+//! resolving, the TCP connect and the TLS handshake of a new connection;
+//! the read timeout, which covers each single read or write of an exchange
+//! (it restarts whenever bytes move, so it bounds a silent server, not a
+//! slow download); and the whole-request timeout, which covers everything
+//! from the first connect to the last body byte of the last redirect. Each
+//! step runs against the earlier of the deadlines that apply to it, and
+//! when time runs out the error names the phase that was running.
 
 use std::future::Future;
 use std::time::Duration;
@@ -44,6 +46,29 @@ pub(crate) async fn within<T>(
     }
 }
 
+/// The clocks an exchange runs against: the whole request's deadline, and
+/// how long any one read or write may wait for bytes to move.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Clocks {
+    /// The whole-request deadline; `None`: no bound.
+    pub(crate) deadline: Option<Instant>,
+    /// The read timeout; `None`: no bound.
+    pub(crate) idle: Option<Duration>,
+}
+
+impl Clocks {
+    /// Runs one step of an exchange (a read, a write) until the read
+    /// timeout, counted from now, or the request's deadline, whichever
+    /// comes first; see [`within`].
+    pub(crate) async fn step<T>(
+        &self,
+        phase: Phase,
+        work: impl Future<Output = Result<T, Error>>,
+    ) -> Result<T, Error> {
+        within(earliest(self.deadline, after(self.idle)), phase, work).await
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -72,5 +97,36 @@ mod tests {
             let fast = within(deadline, Phase::Request, async { Ok(7) }).await;
             assert!(matches!(fast, Ok(7)));
         });
+    }
+
+    #[test]
+    fn a_step_ends_at_the_read_timeout_or_the_deadline_whichever_is_first() {
+        runtime::block_on(async {
+            let slow = || async {
+                runtime::time::sleep(Duration::from_secs(60)).await;
+                Ok(())
+            };
+            let short = Duration::from_millis(10);
+            for clocks in [
+                Clocks {
+                    deadline: None,
+                    idle: Some(short),
+                },
+                Clocks {
+                    deadline: after(Some(short)),
+                    idle: Some(Duration::from_secs(60)),
+                },
+            ] {
+                let start = Instant::now();
+                let result = clocks.step(Phase::Response, slow()).await;
+                assert!(matches!(result, Err(Error::Timeout(Phase::Response))));
+                assert!(start.elapsed() < Duration::from_secs(5), "{clocks:?}");
+            }
+        });
+    }
+
+    #[test]
+    fn a_read_timeout_too_large_for_the_clock_means_no_bound() {
+        assert_eq!(after(Some(Duration::MAX)), None);
     }
 }

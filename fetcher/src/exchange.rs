@@ -5,14 +5,18 @@
 //!   \__ Phase::Request __/          \_________ Phase::Response _________/
 //! ```
 //!
+//! Each single write and read is a step bounded by the read timeout (and
+//! the request's deadline): a server that stops taking or sending bytes
+//! ends the exchange with [`Error::Timeout`], whatever else it does.
+//!
 //! All HTTP rules live in the codec; this loop only moves bytes and
 //! reports, at the end, whether the connection may carry another request.
 
-use runtime::time::Instant;
+use std::io;
 
 use crate::codec::{Limits, ResponseDecoder, ResponseHead};
 use crate::connection::Connection;
-use crate::deadline::within;
+use crate::deadline::Clocks;
 use crate::{Error, Headers, Phase};
 
 /// How much is read from the connection at a time.
@@ -47,13 +51,12 @@ pub(crate) async fn exchange(
     request: &[u8],
     method: &str,
     limits: Limits,
-    deadline: Option<Instant>,
+    clocks: Clocks,
 ) -> Result<Exchanged, Failed> {
     let mut response_started = false;
     let result = async {
-        within(deadline, Phase::Request, conn.write_all(request)).await?;
-        let read = read_response(conn, method, limits, &mut response_started);
-        within(deadline, Phase::Response, read).await
+        send_request(conn, request, clocks).await?;
+        read_response(conn, method, limits, clocks, &mut response_started).await
     }
     .await;
     result.map_err(|error| Failed {
@@ -62,18 +65,30 @@ pub(crate) async fn exchange(
     })
 }
 
-/// Reads and decodes until the response is complete. Sets `started` as
-/// soon as a first byte arrives.
+/// Writes all of `request`, one bounded step per write.
+async fn send_request(conn: &mut Connection, mut rest: &[u8], clocks: Clocks) -> Result<(), Error> {
+    while !rest.is_empty() {
+        match clocks.step(Phase::Request, conn.write(rest)).await? {
+            0 => return Err(Error::Io(io::ErrorKind::WriteZero.into())),
+            n => rest = rest.get(n..).unwrap_or_default(),
+        }
+    }
+    clocks.step(Phase::Request, conn.flush()).await
+}
+
+/// Reads and decodes until the response is complete, one bounded step per
+/// read. Sets `started` as soon as a first byte arrives.
 async fn read_response(
     conn: &mut Connection,
     method: &str,
     limits: Limits,
+    clocks: Clocks,
     started: &mut bool,
 ) -> Result<Exchanged, Error> {
     let mut decoder = ResponseDecoder::new(method, limits);
     let mut buf = vec![0; READ_BUFFER];
     while !decoder.is_complete() {
-        let n = conn.read(&mut buf).await?;
+        let n = clocks.step(Phase::Response, conn.read(&mut buf)).await?;
         let read = buf.get(..n).unwrap_or_default();
         if read.is_empty() {
             // The end of the stream: completes a body read until close,

@@ -31,6 +31,22 @@
 //! For more than one request, build a [`Client`] once and share it (it is
 //! cheap to clone): its pool reuses connections.
 //!
+//! # Timeouts
+//!
+//! No request waits forever on a server that accepts and then says
+//! nothing, over `http://` as over `https://`. The default bounds:
+//!
+//! | what | default | change it with |
+//! |---|---|---|
+//! | opening a connection: resolving, the TCP connect, the TLS handshake | 30 s | [`ClientBuilder::connect_timeout`] |
+//! | each wait for the server once connected: for the next bytes of the response (the first ones included), or for it to take more of the request | 30 s | [`ClientBuilder::read_timeout`] |
+//! | the whole request, redirects included | none | [`ClientBuilder::timeout`] |
+//!
+//! The read timeout restarts whenever bytes move, so it ends a silent
+//! server's wait without cutting off a slow, steady download.
+//! `Duration::MAX` turns a bound off. Running out fails with
+//! [`Error::Timeout`] naming the [`Phase`] that was running.
+//!
 //! # The layers
 //!
 //! Each layer is testable without the one above it:
