@@ -8,6 +8,7 @@
 //!     encode the request with the codec (nothing sent if invalid)
 //!     checkout an idle, quiet connection to the origin ... or open one
 //!     exchange: write the request, read the whole response
+//!       (an early error answer stops the writing and is the response)
 //!       a kept-alive connection that fails before any response byte:
 //!         the server closed it while idle; resend once on a fresh one
 //!         (idempotent methods only)

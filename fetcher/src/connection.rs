@@ -9,7 +9,6 @@
 //!            \________ Phase::Connect ________/ \_ Phase::Handshake _/
 //! ```
 
-use std::future::poll_fn;
 use std::io;
 use std::pin::Pin;
 use std::sync::Arc;
@@ -77,38 +76,10 @@ impl Connection {
 
     /// Writes some of `bytes`, through TLS if the connection has it, and
     /// returns how many were taken. Over TLS they may wait in rustls until
-    /// [`flush`](Self::flush).
+    /// [`poll_flush`](Self::poll_flush).
     ///
     /// # Errors
     /// [`Error::Io`] from the socket, or [`Error::Tls`].
-    pub(crate) async fn write(&mut self, bytes: &[u8]) -> Result<usize, Error> {
-        poll_fn(|cx| self.poll_write(cx, bytes)).await
-    }
-
-    /// Sends whatever TLS records rustls still holds; plain TCP has nothing
-    /// to flush.
-    ///
-    /// # Errors
-    /// [`Error::Io`] from the socket, or [`Error::Tls`].
-    pub(crate) async fn flush(&mut self) -> Result<(), Error> {
-        poll_fn(|cx| self.poll_flush(cx)).await
-    }
-
-    /// Reads some bytes into `buf`; `Ok(0)` is the end of the stream.
-    ///
-    /// Over TLS, a socket closed without `close_notify` also reads as the
-    /// end of the stream. Many servers close that way, and HTTP's own
-    /// framing already tells a complete response from a cut-off one: the
-    /// codec reports a body cut short of its `Content-Length` or last chunk
-    /// as [`Error::ConnectionClosed`].
-    ///
-    /// # Errors
-    /// [`Error::Io`] from the socket, or [`Error::Tls`].
-    pub(crate) async fn read(&mut self, buf: &mut [u8]) -> Result<usize, Error> {
-        poll_fn(|cx| self.poll_read(cx, buf)).await
-    }
-
-    /// [`write`](Self::write) as a poll function.
     pub(crate) fn poll_write(
         &mut self,
         cx: &mut Context<'_>,
@@ -121,7 +92,11 @@ impl Connection {
         poll.map_err(Error::from)
     }
 
-    /// [`flush`](Self::flush) as a poll function.
+    /// Sends whatever TLS records rustls still holds; plain TCP has nothing
+    /// to flush.
+    ///
+    /// # Errors
+    /// [`Error::Io`] from the socket, or [`Error::Tls`].
     pub(crate) fn poll_flush(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Error>> {
         let poll = match &mut self.transport {
             Transport::Plain(_) => return Poll::Ready(Ok(())),
@@ -130,7 +105,16 @@ impl Connection {
         poll.map_err(Error::from)
     }
 
-    /// [`read`](Self::read) as a poll function.
+    /// Reads some bytes into `buf`; `Ok(0)` is the end of the stream.
+    ///
+    /// Over TLS, a socket closed without `close_notify` also reads as the
+    /// end of the stream. Many servers close that way, and HTTP's own
+    /// framing already tells a complete response from a cut-off one: the
+    /// codec reports a body cut short of its `Content-Length` or last chunk
+    /// as [`Error::ConnectionClosed`].
+    ///
+    /// # Errors
+    /// [`Error::Io`] from the socket, or [`Error::Tls`].
     pub(crate) fn poll_read(
         &mut self,
         cx: &mut Context<'_>,

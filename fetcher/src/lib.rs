@@ -47,6 +47,16 @@
 //! `Duration::MAX` turns a bound off. Running out fails with
 //! [`Error::Timeout`] naming the [`Phase`] that was running.
 //!
+//! # Early answers
+//!
+//! A server may answer before it has read a whole request body, and stop
+//! reading it: `413 Payload Too Large` to a large upload, say. The client
+//! watches for that while it sends (RFC 9112 section 9.5): once an answer's
+//! final head is not a success (3xx and up), or an answer is complete, it
+//! stops sending and returns that answer as the [`Response`], like curl,
+//! rather than an I/O error from writing to a connection the server gave
+//! up on. That connection is not reused.
+//!
 //! # The layers
 //!
 //! Each layer is testable without the one above it:

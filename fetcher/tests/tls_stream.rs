@@ -98,6 +98,48 @@ fn a_peer_that_drops_without_close_notify_reads_as_unexpected_eof() {
 }
 
 #[test]
+fn a_read_after_a_failed_write_still_returns_what_the_peer_said_before_hanging_up() {
+    let pki = TestPki::new();
+    let server_config = pki.server_config(&["localhost"]);
+    let client_config = tls::client_config(&[pki.ca_der().into()]).unwrap();
+    run(|| async {
+        let (client_socket, server_socket) = socket_pair().await;
+        let server = runtime::spawn(async move {
+            let mut tls = TlsStream::accept(server_socket, server_config)
+                .await
+                .unwrap();
+            let mut first = [0; 1];
+            tls.read(&mut first).await.unwrap();
+            tls.write_all(b"no more").await.unwrap();
+            tls.shutdown().await.unwrap();
+            // Dropped with the client's bytes unread: the kernel resets.
+        });
+        let mut tls = TlsStream::connect(client_socket, client_config, localhost())
+            .await
+            .unwrap();
+        let chunk = vec![b'x'; 64 * 1024];
+        let write_error = loop {
+            if let Err(e) = tls.write_all(&chunk).await {
+                break e;
+            }
+        };
+        server.await.unwrap();
+        assert!(
+            matches!(
+                write_error.kind(),
+                io::ErrorKind::BrokenPipe | io::ErrorKind::ConnectionReset
+            ),
+            "{write_error:?}"
+        );
+        // rustls still holds records that could not be sent; reading must
+        // not fail on them.
+        let mut answer = [0; 16];
+        let n = tls.read(&mut answer).await.unwrap();
+        assert_eq!(&answer[..n], b"no more");
+    });
+}
+
+#[test]
 fn a_client_that_rejects_the_certificate_fails_the_servers_accept_with_the_alert() {
     let pki = TestPki::new();
     let server_config = pki.server_config(&["localhost"]);

@@ -112,6 +112,11 @@ where
     /// `Ok(0)` means the peer ended the session with `close_notify`, or
     /// `buf` is empty.
     ///
+    /// Records rustls still holds for the peer are sent on the way, without
+    /// waiting; a failure to send them is left for the next
+    /// [`write`](Self::write) or [`flush`](Self::flush) to report, so what
+    /// the peer sent before it hung up can still be read.
+    ///
     /// # Errors
     /// [`io::ErrorKind::UnexpectedEof`] when the socket closed without a
     /// `close_notify` (which a truncation attack would look like, and which
@@ -227,12 +232,13 @@ where
                 Err(e) => return Poll::Ready(Err(e)),
             }
             // Step 2: rustls may owe the peer something (the rest of the
-            // handshake, a key update, an alert). Start sending it, but do not
-            // wait for it: waiting to write must not stop us from reading.
+            // handshake, a key update, an alert, data a writer left). Start
+            // sending it, but do not wait for it: waiting to write must not
+            // stop us from reading. Nor must failing to: a peer that hung up
+            // may have said something first, and the next write or flush
+            // reports the failure.
             if self.conn.wants_write() {
-                if let Poll::Ready(Err(e)) = self.poll_send_records(cx) {
-                    return Poll::Ready(Err(e));
-                }
+                let _ = self.poll_send_records(cx);
             }
             // Step 3: more records from the socket. At the end of the stream
             // go round once more: the reader then reports a clean end

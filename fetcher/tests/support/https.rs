@@ -91,6 +91,18 @@ pub struct HttpsServer {
 impl HttpsServer {
     /// Starts the server on its own thread and runtime.
     pub fn start(config: Arc<ServerConfig>, respond: Arc<Respond>) -> HttpsServer {
+        HttpsServer::start_serving(config, respond, Serve::KeepAlive)
+    }
+
+    /// A server that answers the first request head on each connection
+    /// with `response` at once, without reading any body, then ends the
+    /// session and closes the socket, whatever the client still sends.
+    pub fn answer_and_close(config: Arc<ServerConfig>, response: &'static str) -> HttpsServer {
+        let respond = Arc::new(move |_: &str| response.as_bytes().to_vec());
+        HttpsServer::start_serving(config, respond, Serve::AnswerAndClose)
+    }
+
+    fn start_serving(config: Arc<ServerConfig>, respond: Arc<Respond>, mode: Serve) -> HttpsServer {
         let accepted = Arc::new(AtomicUsize::new(0));
         let count = Arc::clone(&accepted);
         let (addr_tx, addr_rx) = mpsc::channel();
@@ -107,7 +119,7 @@ impl HttpsServer {
                     // A failed handshake or a vanished client ends only
                     // that connection's task.
                     let _detached = runtime::spawn(async move {
-                        let _ = serve(socket, config, &*respond).await;
+                        let _ = serve(socket, config, &*respond, mode).await;
                     });
                 }
             });
@@ -136,12 +148,24 @@ impl HttpsServer {
     }
 }
 
+/// How the server treats a connection.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Serve {
+    /// Answers request heads in order until the client goes away.
+    KeepAlive,
+    /// Answers the first head, then closes.
+    AnswerAndClose,
+}
+
 /// Serves one connection: handshake, then request heads answered in order
-/// until the client goes away. Request bodies are not expected.
+/// until the client goes away (or, with [`Serve::AnswerAndClose`], the
+/// first one answered). Request bodies are not expected: bytes after a
+/// head are searched for the next head, and discarded while none is found.
 async fn serve(
     socket: runtime::net::TcpStream,
     config: Arc<ServerConfig>,
     respond: &Respond,
+    mode: Serve,
 ) -> std::io::Result<()> {
     let mut tls = TlsStream::accept(socket, config).await?;
     let mut pending = Vec::new();
@@ -151,7 +175,13 @@ async fn serve(
             let head: Vec<u8> = pending.drain(..end + 4).collect();
             let response = respond(&String::from_utf8_lossy(&head));
             tls.write_all(&response).await?;
+            if mode == Serve::AnswerAndClose {
+                return tls.shutdown().await;
+            }
         }
+        // Searched in full and no head in it: keep only what may begin
+        // one, so an unexpected body is neither kept nor searched again.
+        pending.drain(..pending.len().saturating_sub(3));
         match tls.read(&mut buf).await {
             Ok(0) | Err(_) => return tls.shutdown().await,
             Ok(n) => pending.extend_from_slice(&buf[..n]),

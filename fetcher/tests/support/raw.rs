@@ -16,6 +16,10 @@ pub enum Step {
     /// Reads one request (head, and a body if it has a `Content-Length`)
     /// and records it. If the client closes instead, the script ends.
     ReadRequest,
+    /// Reads one request head (up to the empty line) and records it,
+    /// leaving any body unread. If the client closes instead, the script
+    /// ends.
+    ReadHead,
     /// Writes these bytes.
     Send(Vec<u8>),
     /// Writes these bytes one at a time, pausing between them.
@@ -132,11 +136,15 @@ fn play(mut socket: TcpStream, script: &[Step], shared: &Shared) -> io::Result<(
     for step in script {
         match step {
             Step::ReadRequest => match read_request(&mut socket, &mut pending)? {
-                Some(request) => shared
-                    .requests
-                    .lock()
-                    .unwrap_or_else(PoisonError::into_inner)
-                    .push(request),
+                Some(request) => record(shared, request),
+                None => return Ok(()),
+            },
+            Step::ReadHead => match read_head(&mut socket, &mut pending)? {
+                Some(head_end) => {
+                    let head = String::from_utf8_lossy(&pending[..head_end]).into_owned();
+                    pending.drain(..head_end);
+                    record(shared, head);
+                }
                 None => return Ok(()),
             },
             Step::Send(bytes) => socket.write_all(bytes)?,
@@ -163,18 +171,36 @@ fn play(mut socket: TcpStream, script: &[Step], shared: &Shared) -> io::Result<(
     Ok(())
 }
 
-/// Reads one request: the head up to the empty line, then as many body
-/// bytes as its `Content-Length` says. `None` if the client closed first.
-fn read_request(socket: &mut TcpStream, pending: &mut Vec<u8>) -> io::Result<Option<String>> {
+/// Adds a request (or request head) to those read.
+fn record(shared: &Shared, request: String) {
+    shared
+        .requests
+        .lock()
+        .unwrap_or_else(PoisonError::into_inner)
+        .push(request);
+}
+
+/// Reads until `pending` holds a whole head; where it ends. `None` if the
+/// client closed first.
+fn read_head(socket: &mut TcpStream, pending: &mut Vec<u8>) -> io::Result<Option<usize>> {
     let mut buf = [0; 4096];
-    let head_end = loop {
+    loop {
         if let Some(at) = pending.windows(4).position(|w| w == b"\r\n\r\n") {
-            break at + 4;
+            return Ok(Some(at + 4));
         }
         match socket.read(&mut buf)? {
             0 => return Ok(None),
             n => pending.extend_from_slice(&buf[..n]),
         }
+    }
+}
+
+/// Reads one request: the head up to the empty line, then as many body
+/// bytes as its `Content-Length` says. `None` if the client closed first.
+fn read_request(socket: &mut TcpStream, pending: &mut Vec<u8>) -> io::Result<Option<String>> {
+    let mut buf = [0; 4096];
+    let Some(head_end) = read_head(socket, pending)? else {
+        return Ok(None);
     };
     let head = String::from_utf8_lossy(&pending[..head_end]).into_owned();
     let length = head
