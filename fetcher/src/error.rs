@@ -96,7 +96,8 @@ pub enum Error {
     Status {
         /// The status code, e.g. `404`.
         code: u16,
-        /// The URL that answered with it (after any redirects).
+        /// The URL that answered with it (after any redirects), without a
+        /// user name or password.
         url: String,
     },
 

@@ -57,6 +57,17 @@
 //! rather than an I/O error from writing to a connection the server gave
 //! up on. That connection is not reused.
 //!
+//! # Credentials in the URL
+//!
+//! A user name and password in the URL (`https://user:pw@host/`) are
+//! percent-decoded and sent as `Authorization: Basic` (RFC 7617), as curl
+//! does; an `Authorization` header set on the [`Request`] wins over them.
+//! They are then stripped from the URL, with no placeholder: the
+//! [`Response::url`], every [`Error`] and a [`Request`]'s `Debug` show the
+//! URL without `user:pw@`. Like any `Authorization` header, they follow a
+//! redirect within the same origin (scheme, host and port) and are dropped
+//! on one to another.
+//!
 //! # The layers
 //!
 //! Each layer is testable without the one above it:
@@ -96,6 +107,7 @@ mod builder;
 mod client;
 pub mod codec;
 mod connection;
+mod credentials;
 mod deadline;
 mod error;
 mod exchange;

@@ -14,13 +14,15 @@
 //!
 //! Credentials are for one site: when the next URL has a different origin
 //! (host, port or scheme), `Authorization`, `Proxy-Authorization` and
-//! `Cookie` are dropped.
+//! `Cookie` are dropped. That includes the `Authorization` made from a user
+//! name and password in the first URL. A `Location` with a user name and
+//! password of its own sends those, to its own origin, instead.
 
 use url::Url;
 
 use crate::origin::Origin;
 use crate::request::Prepared;
-use crate::Error;
+use crate::{credentials, Error};
 
 /// Header fields that carry credentials for one origin.
 const CREDENTIAL_HEADERS: [&str; 3] = ["Authorization", "Proxy-Authorization", "Cookie"];
@@ -42,20 +44,25 @@ pub(crate) fn follow(
     let Some(location) = location else {
         return Ok(None);
     };
-    let url = resolve(&previous.url, location)?;
+    let mut url = resolve(&previous.url, location)?;
     let next_origin = Origin::of(&url)?;
+    let given = credentials::take(&mut url);
 
     let method = next_method(status, &previous.method);
     let method_changed = method != previous.method;
     let same_origin = Origin::of(&previous.url).is_ok_and(|origin| origin == next_origin);
 
-    let headers = previous
+    let mut headers: Vec<_> = previous
         .headers
         .iter()
         .filter(|(name, _)| same_origin || !is_one_of(name, &CREDENTIAL_HEADERS))
         .filter(|(name, _)| !method_changed || !is_content_header(name))
         .cloned()
         .collect();
+    if let Some(authorization) = given {
+        headers.retain(|(name, _)| !name.eq_ignore_ascii_case("Authorization"));
+        headers.insert(0, ("Authorization".to_owned(), authorization));
+    }
     let body = if method_changed {
         None
     } else {
@@ -209,6 +216,35 @@ mod tests {
             let next = follow(&request, 301, Some(elsewhere)).unwrap().unwrap();
             assert!(names(&next).is_empty(), "to {elsewhere}");
         }
+    }
+
+    #[test]
+    fn credentials_from_the_url_stay_on_the_same_origin_only() {
+        let request = Request::get("http://user:pw@a.test/").prepare().unwrap();
+        assert_eq!(request.url.as_str(), "http://a.test/");
+        let basic = ("Authorization".to_owned(), "Basic dXNlcjpwdw==".to_owned());
+        let same = follow(&request, 302, Some("/b")).unwrap().unwrap();
+        assert_eq!(same.headers, [basic]);
+        assert_eq!(same.url.as_str(), "http://a.test/b");
+        for elsewhere in ["http://b.test/", "http://a.test:8080/", "https://a.test/"] {
+            let next = follow(&request, 302, Some(elsewhere)).unwrap().unwrap();
+            assert!(names(&next).is_empty(), "to {elsewhere}");
+        }
+    }
+
+    #[test]
+    fn a_location_with_its_own_credentials_sends_those_and_no_others() {
+        let request = get("http://a.test/");
+        let next = follow(&request, 302, Some("http://other:secret@b.test/x"))
+            .unwrap()
+            .unwrap();
+        assert_eq!(next.url.as_str(), "http://b.test/x");
+        // base64("other:secret")
+        let basic = (
+            "Authorization".to_owned(),
+            "Basic b3RoZXI6c2VjcmV0".to_owned(),
+        );
+        assert_eq!(next.headers, [basic]);
     }
 
     #[test]

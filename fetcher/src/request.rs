@@ -1,9 +1,11 @@
 //! A request as the caller describes it, and as it goes on the wire.
 
+use std::fmt;
+
 use url::Url;
 
 use crate::codec::{self, origin_form};
-use crate::Error;
+use crate::{credentials, Error};
 
 /// An HTTP request to send with [`Client::send`](crate::Client::send).
 ///
@@ -16,6 +18,13 @@ use crate::Error;
 /// written by the client and refused here; `User-Agent` and `Accept` given
 /// here replace the client's.
 ///
+/// A user name and password in the URL (`https://user:pw@host/`) are
+/// percent-decoded and sent as `Authorization: Basic`, as curl does, unless
+/// an `Authorization` header is given here. They are then taken out of the
+/// URL: the [`Response::url`](crate::Response::url), errors and this
+/// type's `Debug` show the URL without them. A redirect to another origin
+/// does not carry them (see [the crate docs](crate#credentials-in-the-url)).
+///
 /// ```
 /// use fetcher::Request;
 ///
@@ -25,7 +34,7 @@ use crate::Error;
 /// assert_eq!(request.method(), "POST");
 /// assert_eq!(request.url(), "https://example.com/api");
 /// ```
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Clone, PartialEq, Eq)]
 #[must_use = "a Request does nothing until it is sent with `Client::send`"]
 pub struct Request {
     method: String,
@@ -75,23 +84,43 @@ impl Request {
         &self.method
     }
 
-    /// The URL, as given.
+    /// The URL, as given: with the user name and password, if it has them.
     #[must_use]
     pub fn url(&self) -> &str {
         &self.url
     }
 
-    /// Parses the URL, for sending.
+    /// Parses the URL, for sending, and turns a user name and password in
+    /// it into an `Authorization` header (unless the request has one).
     ///
     /// # Errors
     /// [`Error::InvalidUrl`].
     pub(crate) fn prepare(self) -> Result<Prepared, Error> {
+        let mut url = Url::parse(&self.url)?;
+        let mut headers = self.headers;
+        if let Some(authorization) = credentials::take(&mut url) {
+            if !has_field(&headers, "Authorization") {
+                headers.insert(0, ("Authorization".to_owned(), authorization));
+            }
+        }
         Ok(Prepared {
-            url: Url::parse(&self.url)?,
+            url,
             method: self.method,
-            headers: self.headers,
+            headers,
             body: self.body,
         })
+    }
+}
+
+impl fmt::Debug for Request {
+    /// The fields, with the URL's user name and password cut out.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Request")
+            .field("method", &self.method)
+            .field("url", &credentials::without_userinfo(&self.url))
+            .field("headers", &self.headers)
+            .field("body", &self.body)
+            .finish()
     }
 }
 
@@ -182,6 +211,40 @@ mod tests {
             "GET / HTTP/1.1\r\nHost: example.com\r\nAccept: */*\r\nuser-agent: mine\r\n\
              Connection: close\r\n\r\n"
         );
+    }
+
+    #[test]
+    fn credentials_in_the_url_are_sent_as_basic_authorization_and_not_in_the_target() {
+        let request = Request::get("http://us%65r:p%40ss%3Aword@example.com:8080/a?b");
+        assert_eq!(
+            encode(request, true).unwrap(),
+            // base64("user:p@ss:word")
+            "GET /a?b HTTP/1.1\r\nHost: example.com:8080\r\nAccept: */*\r\nUser-Agent: ua/1\r\n\
+             Authorization: Basic dXNlcjpwQHNzOndvcmQ=\r\n\r\n"
+        );
+    }
+
+    #[test]
+    fn an_authorization_header_given_wins_over_credentials_in_the_url() {
+        let request =
+            Request::get("https://user:pw@example.com/").header("authorization", "Bearer t");
+        assert_eq!(
+            encode(request, true).unwrap(),
+            "GET / HTTP/1.1\r\nHost: example.com\r\nAccept: */*\r\nUser-Agent: ua/1\r\n\
+             authorization: Bearer t\r\n\r\n"
+        );
+    }
+
+    #[test]
+    fn the_prepared_url_and_the_debug_of_a_request_have_no_credentials() {
+        let request = Request::get("http://user:hunter2@example.com/x");
+        let shown = format!("{request:?}");
+        assert!(!shown.contains("hunter2"), "{shown}");
+        assert!(shown.contains(r#"url: "http://example.com/x""#), "{shown}");
+        assert_eq!(request.url(), "http://user:hunter2@example.com/x");
+        let prepared = request.prepare().unwrap();
+        assert_eq!(prepared.url.as_str(), "http://example.com/x");
+        assert_eq!(prepared.url.password(), None);
     }
 
     #[test]

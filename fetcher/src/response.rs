@@ -68,7 +68,8 @@ impl Response {
     }
 
     /// The URL that answered with this response: the request's URL, or
-    /// where the redirects led.
+    /// where the redirects led. It never has a user name or password: those
+    /// were sent as `Authorization` and taken out of the URL.
     #[must_use]
     pub fn url(&self) -> &Url {
         &self.url
