@@ -2,8 +2,8 @@
 //!
 //! It runs on tinyloop's single-threaded [`runtime`], speaks `http://` and
 //! `https://`, follows redirects, keeps connections alive, bounds every
-//! phase with a timeout, and turns every way a server can misbehave into
-//! one typed [`Error`].
+//! wait with a timeout (on by default, see [Timeouts](#timeouts)), and
+//! turns every way a server can misbehave into one typed [`Error`].
 //!
 //! # A first request
 //!
@@ -29,7 +29,9 @@
 //! ```
 //!
 //! For more than one request, build a [`Client`] once and share it (it is
-//! cheap to clone): its pool reuses connections.
+//! cheap to clone): its pool reuses connections. A client may also serve
+//! one `runtime::block_on` after another: a connection kept in its pool
+//! moves to whichever runtime uses it next.
 //!
 //! # Timeouts
 //!
@@ -75,7 +77,9 @@
 //! ```text
 //!   Client ........ redirects, the keep-alive pool, timeouts      client.rs
 //!     |               (redirect decisions: pure functions)        redirect.rs
-//!   exchange ...... write one request, read one response          exchange.rs
+//!     |               (URL credentials: pure functions)           credentials.rs
+//!   exchange ...... write one request, read one response,         exchange.rs
+//!     |               stop writing on an early answer
 //!     |
 //!   codec ......... bytes <-> HTTP/1.1 messages, no I/O at all    codec/
 //!   Connection .... plain TCP, or TLS through a TlsStream         connection.rs
