@@ -21,5 +21,6 @@
 #![warn(missing_debug_implementations, rust_2018_idioms)]
 #![forbid(unsafe_code)]
 
+pub mod cli;
 pub mod heroes;
 pub mod replica;

@@ -1,0 +1,206 @@
+//! `--trace` and `--trace-json PATH`: checked before the run, written after it.
+
+use std::fs::File;
+use std::io::{self, BufWriter, Write};
+use std::path::{Path, PathBuf};
+
+use runtime::trace::ChromeTrace;
+use runtime::{Builder, Runtime};
+
+use super::{Args, UsageError};
+
+/// The trace flags of a command line, as read; [`open`](TraceFlags::open) checks them.
+///
+/// - `--trace`: the runtime's timeline on stderr, and its per-task summary at the end;
+/// - `--trace-json PATH`: a Chrome trace of every event, written to `PATH` after the run
+///   (open it in <https://ui.perfetto.dev>).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct TraceFlags {
+    /// `--trace` was given.
+    pub terminal: bool,
+    /// The `PATH` of `--trace-json PATH`.
+    pub chrome: Option<PathBuf>,
+}
+
+impl TraceFlags {
+    /// The flags, for a usage line.
+    pub const USAGE: &'static str = "[--trace] [--trace-json PATH]";
+
+    /// No trace.
+    pub fn new() -> TraceFlags {
+        TraceFlags::default()
+    }
+
+    /// Reads `flag`, just taken from `args`, if it is a trace flag: `Ok(true)`. `Ok(false)`
+    /// leaves it to the caller.
+    ///
+    /// # Errors
+    /// `--trace-json` without a path (see [`Args::value`]).
+    pub fn read(&mut self, flag: &str, args: &mut Args) -> Result<bool, UsageError> {
+        match flag {
+            "--trace" => self.terminal = true,
+            "--trace-json" => self.chrome = Some(args.value(flag)?.into()),
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+
+    /// Checks that the Chrome trace can be written, by creating its file now (empty until
+    /// [`Trace::finish`]), so that a bad path stops the program before any work rather than
+    /// losing the trace after it.
+    ///
+    /// # Errors
+    /// If the file cannot be created, with the path and the reason.
+    pub fn open(&self) -> Result<Trace, UsageError> {
+        let chrome = match &self.chrome {
+            None => None,
+            Some(path) => Some(ChromeFile {
+                file: File::create(path).map_err(|e| cannot_write(path, &e))?,
+                path: path.clone(),
+                events: ChromeTrace::new(),
+            }),
+        };
+        Ok(Trace {
+            terminal: self.terminal,
+            chrome,
+        })
+    }
+}
+
+/// Why `--trace-json PATH` cannot be used, as a usage error.
+fn cannot_write(path: &Path, e: &io::Error) -> UsageError {
+    UsageError::new(format!(
+        "--trace-json {}: cannot write there: {e}",
+        path.display()
+    ))
+}
+
+/// The trace outputs of a run, opened by [`TraceFlags::open`]: attach them to a runtime with
+/// [`builder`](Trace::builder), and after dropping the runtime, write the Chrome trace with
+/// [`finish`](Trace::finish).
+#[derive(Debug)]
+pub struct Trace {
+    terminal: bool,
+    chrome: Option<ChromeFile>,
+}
+
+/// A Chrome trace being recorded, and the file it goes to, created up front.
+#[derive(Debug)]
+struct ChromeFile {
+    path: PathBuf,
+    file: File,
+    /// The recorder attached to the runtime; it shares its events with this clone.
+    events: ChromeTrace,
+}
+
+impl Trace {
+    /// Reads a command line that takes only the trace flags and `--help` (`Ok(None)`), and
+    /// opens the trace ([`TraceFlags::open`]).
+    ///
+    /// # Errors
+    /// Any other argument, and what [`TraceFlags::read`] and [`TraceFlags::open`] refuse.
+    pub fn from_args(mut args: Args) -> Result<Option<Trace>, UsageError> {
+        let mut flags = TraceFlags::new();
+        while let Some(arg) = args.next_flag()? {
+            match arg.as_str() {
+                "-h" | "--help" => return Ok(None),
+                _ if flags.read(&arg, &mut args)? => {}
+                _ => return Err(UsageError::unexpected(&arg)),
+            }
+        }
+        flags.open().map(Some)
+    }
+
+    /// A runtime builder with these outputs attached (`RUNTIME_TRACE` may add more).
+    pub fn builder(&self) -> Builder {
+        let mut builder = Runtime::builder();
+        if self.terminal {
+            builder = builder.trace_terminal(true);
+        }
+        if let Some(chrome) = &self.chrome {
+            builder = builder.on_event(chrome.events.clone());
+        }
+        builder
+    }
+
+    /// Writes the Chrome trace, if `--trace-json` asked for one, and says so on stderr. Call
+    /// it after dropping the runtime, whose last events are the tasks it dropped.
+    ///
+    /// # Errors
+    /// A message naming the file and why it could not be written.
+    pub fn finish(self) -> Result<(), String> {
+        let Some(ChromeFile { path, file, events }) = self.chrome else {
+            return Ok(());
+        };
+        events
+            .write_to(BufWriter::new(file))
+            .map_err(|e| format!("cannot write the trace to {}: {e}", path.display()))?;
+        let _ = writeln!(
+            io::stderr(),
+            "trace written to {} (open it in https://ui.perfetto.dev or chrome://tracing)",
+            path.display()
+        );
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn read(list: &[&str]) -> Result<TraceFlags, UsageError> {
+        let mut args = Args::new(list.iter().map(|s| s.to_string()));
+        let mut flags = TraceFlags::new();
+        while let Some(flag) = args.next_flag()? {
+            assert!(flags.read(&flag, &mut args)?, "{flag} is a trace flag");
+        }
+        Ok(flags)
+    }
+
+    #[test]
+    fn trace_json_needs_a_path_and_never_takes_the_next_flag() {
+        let error = read(&["--trace-json", "--trace"]).unwrap_err();
+        assert_eq!(
+            error.to_string(),
+            "--trace-json needs a value, not the flag --trace"
+        );
+        let flags = read(&["--trace", "--trace-json=t.json"]).unwrap();
+        assert!(flags.terminal);
+        assert_eq!(flags.chrome.as_deref(), Some(Path::new("t.json")));
+    }
+
+    #[test]
+    fn a_path_that_cannot_be_created_is_refused_when_opened() {
+        let dir = std::env::temp_dir().join(format!("tinyloop-trace-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        // A file cannot hold a directory, even for root.
+        let not_a_dir = dir.join("file");
+        std::fs::write(&not_a_dir, "").unwrap();
+        let flags = TraceFlags {
+            chrome: Some(not_a_dir.join("trace.json")),
+            ..TraceFlags::new()
+        };
+        let error = flags.open().unwrap_err().to_string();
+        assert!(error.starts_with("--trace-json "), "{error}");
+        assert!(error.contains("cannot write there"), "{error}");
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn the_trace_is_written_after_the_runtime_is_dropped() {
+        let path = std::env::temp_dir().join(format!("tinyloop-trace-{}.json", std::process::id()));
+        let flags = TraceFlags {
+            chrome: Some(path.clone()),
+            ..TraceFlags::new()
+        };
+        let trace = flags.open().unwrap();
+        let rt = trace.builder().build().unwrap();
+        rt.block_on(async { runtime::yield_now().await });
+        drop(rt);
+        trace.finish().unwrap();
+        let json = std::fs::read_to_string(&path).unwrap();
+        assert!(json.contains("traceEvents"), "{json}");
+        std::fs::remove_file(&path).unwrap();
+    }
+}
