@@ -28,45 +28,63 @@
 //!   Between wakes the reactor parks: waiting costs no CPU.
 //!
 //! Errors print the typed [`fetcher::Error`] (its message, then the variant), and exit
-//! with status 1. A 4xx
-//! or 5xx status is not an error: it is printed like any response.
+//! with status 1; a bad command line exits with status 2. A 4xx or 5xx status is not an
+//! error: it is printed like any response.
 
 use std::process::ExitCode;
 
-use runtime::trace::Config;
-use runtime::Runtime;
+use tinyloop::cli::{Args, Command, Out, TraceFlags, UsageError};
 
-const USAGE: &str = "usage: get [--trace] [--trace-json PATH] [--cacert PATH] [--head] URL";
+const COMMAND: Command<'static> = Command {
+    name: "get",
+    usage: "usage: get [--trace] [--trace-json PATH] [--cacert PATH] [--head] URL",
+    details: "",
+};
 
-/// What the command line asked for, besides tracing.
+/// Standard output; `Out`, not `println!`, so that `get URL | head -1` does not panic
+/// when `head` leaves.
+static OUT: Out = Out::new();
+
+/// What the command line asked for.
 struct Options {
     url: String,
     /// The contents of the `--cacert` file.
     cacert: Option<Vec<u8>>,
     head: bool,
+    trace: TraceFlags,
 }
 
-/// Parses the arguments left after the trace flags, and reads the `--cacert` file.
-fn parse(args: Vec<String>) -> Result<Options, String> {
+/// Parses the arguments, and reads the `--cacert` file: `Ok(None)` for `--help`.
+fn parse(mut args: Args) -> Result<Option<Options>, UsageError> {
     let mut url = None;
     let mut cacert = None;
     let mut head = false;
-    let mut args = args.into_iter();
-    while let Some(arg) = args.next() {
+    let mut trace = TraceFlags::new();
+    while let Some(arg) = args.next_flag()? {
+        if trace.read(&arg, &mut args)? {
+            continue;
+        }
         match arg.as_str() {
+            "-h" | "--help" => return Ok(None),
             "--cacert" => {
-                let path = args.next().ok_or("--cacert needs a path")?;
-                let pem = std::fs::read(&path).map_err(|e| format!("cannot read {path}: {e}"))?;
+                let path = args.value("--cacert")?;
+                let pem = std::fs::read(&path).map_err(|e| {
+                    UsageError::new(format!("--cacert {path}: cannot read it: {e}"))
+                })?;
                 cacert = Some(pem);
             }
             "--head" | "-I" => head = true,
-            flag if flag.starts_with('-') => return Err(format!("unknown flag `{flag}`")),
-            _ if url.is_some() => return Err(format!("unexpected argument `{arg}`")),
+            _ if arg.starts_with('-') || url.is_some() => return Err(UsageError::unexpected(&arg)),
             _ => url = Some(arg),
         }
     }
-    let url = url.ok_or("missing URL")?;
-    Ok(Options { url, cacert, head })
+    let url = url.ok_or_else(|| UsageError::new("missing URL"))?;
+    Ok(Some(Options {
+        url,
+        cacert,
+        head,
+        trace,
+    }))
 }
 
 /// Builds the client, fetches, prints. Runs inside the runtime.
@@ -86,59 +104,50 @@ async fn fetch(options: Options) -> Result<(), fetcher::Error> {
     if response.url().as_str() != options.url {
         eprintln!("* redirected to {}", response.url());
     }
-    println!(
+    OUT.line(format_args!(
         "{} {} {}",
         response.version(),
         response.status(),
         response.reason()
-    );
+    ));
     for (name, value) in response.headers().iter() {
-        println!("{name}: {value}");
+        OUT.line(format_args!("{name}: {value}"));
     }
-    println!();
-    print!("{}", response.text());
+    OUT.line("");
+    OUT.write(response.text());
     Ok(())
 }
 
 fn main() -> ExitCode {
-    let (trace, rest) = match Config::from_args(std::env::args().skip(1)) {
-        Ok(parsed) => parsed,
-        Err(e) => {
-            eprintln!("get: {e}\n{USAGE}");
-            return ExitCode::from(2);
-        }
+    let options = match parse(Args::from_env()) {
+        Ok(Some(options)) => options,
+        Ok(None) => return COMMAND.help(),
+        Err(e) => return COMMAND.usage_error(&e),
     };
-    let options = match parse(rest) {
-        Ok(options) => options,
-        Err(e) => {
-            eprintln!("get: {e}\n{USAGE}");
-            return ExitCode::from(2);
-        }
+    // The trace file is created now: a path that cannot be written stops here.
+    let trace = match options.trace.open() {
+        Ok(trace) => trace,
+        Err(e) => return COMMAND.usage_error(&e),
     };
-    let rt = match Runtime::builder().trace(&trace).build() {
+    let rt = match trace.builder().build() {
         Ok(rt) => rt,
         // epoll, eventfd or timerfd refused: nothing this example can do about it.
-        Err(e) => {
-            eprintln!("get: cannot start the runtime: {e}");
-            return ExitCode::FAILURE;
-        }
+        Err(e) => return COMMAND.failed(format_args!("cannot start the runtime: {e}")),
     };
 
     // A named task, so the timeline says "get" for everything the fetch does.
     let outcome = rt.block_on(rt.spawn_named("get", fetch(options)));
-    // Dropping the runtime prints the per-task summary (and writes the Chrome trace).
+    // Dropping the runtime prints the per-task summary; then the Chrome trace is written.
     drop(rt);
+    if let Err(e) = trace.finish() {
+        return COMMAND.failed(e);
+    }
     match outcome {
-        Ok(Ok(())) => ExitCode::SUCCESS,
+        // A closed stdout ends the output quietly; see `Out`.
+        Ok(Ok(())) => OUT.ended().unwrap_or(ExitCode::SUCCESS),
         // The typed error: Display for people, Debug to show which variant it is.
-        Ok(Err(error)) => {
-            eprintln!("get: {error}\n     ({error:?})");
-            ExitCode::FAILURE
-        }
+        Ok(Err(error)) => COMMAND.failed(format_args!("{error}\n     ({error:?})")),
         // The task panicked: a bug, reported by the runtime.
-        Err(join) => {
-            eprintln!("get: the fetch task failed: {join}");
-            ExitCode::FAILURE
-        }
+        Err(join) => COMMAND.failed(format_args!("the fetch task failed: {join}")),
     }
 }

@@ -7,24 +7,31 @@
 //! moment later. Look for the reactor's `unpark` with one I/O event, the `wake` whose cause
 //! is `io(token N, readable)`, and the reader's next `poll`, in that order.
 
+use std::process::ExitCode;
 use std::time::Duration;
 
 use runtime::net::{TcpListener, TcpStream};
-use runtime::trace::Config;
-use runtime::Runtime;
+use tinyloop::cli::{Args, Command, Out, Trace};
 
-fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let (config, rest) = Config::from_args(std::env::args().skip(1))?;
-    if let Some(unknown) = rest.first() {
-        return Err(
-            format!("unknown argument {unknown:?}; try --trace or --trace-json PATH").into(),
-        );
-    }
+const COMMAND: Command<'static> = Command {
+    name: "readiness",
+    usage: "usage: readiness [--trace] [--trace-json PATH]",
+    details: "",
+};
+
+fn main() -> ExitCode {
+    // The trace file, if any, is created now: a path that cannot be written stops here.
+    let trace = match Trace::from_args(Args::from_env()) {
+        Ok(Some(trace)) => trace,
+        Ok(None) => return COMMAND.help(),
+        Err(e) => return COMMAND.usage_error(&e),
+    };
     // The timeline is the point of this example, so it is always on.
-    let rt = Runtime::builder()
-        .trace(&config)
-        .trace_terminal(true)
-        .build()?;
+    let rt = match trace.builder().trace_terminal(true).build() {
+        Ok(rt) => rt,
+        // epoll, eventfd or timerfd refused: nothing this example can do about it.
+        Err(e) => return COMMAND.failed(format_args!("cannot start the runtime: {e}")),
+    };
     let received = rt.block_on(async {
         let listener = TcpListener::bind("127.0.0.1:0")?;
         let mut client = TcpStream::connect_addr(listener.local_addr()?).await?;
@@ -39,8 +46,21 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         client.write_all(b"hello").await?;
         let bytes = reader.await.map_err(std::io::Error::other)??;
         Ok::<_, std::io::Error>(bytes)
-    })?;
+    });
     drop(rt); // prints the per-task summary
-    println!("reader got {:?}", String::from_utf8_lossy(&received));
-    Ok(())
+    if let Err(e) = trace.finish() {
+        return COMMAND.failed(e);
+    }
+    match received {
+        Ok(bytes) => {
+            let out = Out::new();
+            out.line(format_args!(
+                "reader got {:?}",
+                String::from_utf8_lossy(&bytes)
+            ));
+            out.ended().unwrap_or(ExitCode::SUCCESS)
+        }
+        // A loopback socket refused: the system is out of sockets or ports.
+        Err(e) => COMMAND.failed(format_args!("loopback I/O failed: {e}")),
+    }
 }

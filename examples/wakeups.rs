@@ -49,10 +49,13 @@ use std::task::{Context, Poll, Waker};
 use std::thread;
 use std::time::Duration;
 
-use runtime::trace::Config;
-use runtime::Runtime;
+use tinyloop::cli::{Args, Command, Out, Trace};
 
-const USAGE: &str = "usage: wakeups [--trace] [--trace-json PATH]";
+const COMMAND: Command<'static> = Command {
+    name: "wakeups",
+    usage: "usage: wakeups [--trace] [--trace-json PATH]",
+    details: "",
+};
 
 /// A future that is ready once a std thread has slept for `duration`.
 struct Delay {
@@ -146,37 +149,29 @@ impl Future for Delay {
     }
 }
 
+/// Standard output; `Out`, not `println!`, so that `wakeups | head` does not panic when
+/// `head` leaves. A `static`, because the std thread narrates too.
+static OUT: Out = Out::new();
+
 /// One line of the future's own story, set apart from the runtime's timeline.
 fn narrate(line: &str) {
-    println!("  | {line}");
+    OUT.line(format_args!("  | {line}"));
 }
 
 fn main() -> ExitCode {
-    let (trace, rest) = match Config::from_args(std::env::args().skip(1)) {
-        Ok(parsed) => parsed,
-        Err(e) => {
-            eprintln!("wakeups: {e}\n{USAGE}");
-            return ExitCode::from(2);
-        }
+    // The trace file, if any, is created now: a path that cannot be written stops here.
+    let trace = match Trace::from_args(Args::from_env()) {
+        Ok(Some(trace)) => trace,
+        Ok(None) => return COMMAND.help(),
+        Err(e) => return COMMAND.usage_error(&e),
     };
-    if let Some(unknown) = rest.first() {
-        eprintln!("wakeups: unexpected argument `{unknown}`\n{USAGE}");
-        return ExitCode::from(2);
-    }
 
     // The timeline is the point of this example, so it is always on (a builder call wins
     // over RUNTIME_TRACE); `--trace-json PATH` adds the Chrome trace.
-    let rt = match Runtime::builder()
-        .trace_terminal(true)
-        .trace(&trace)
-        .build()
-    {
+    let rt = match trace.builder().trace_terminal(true).build() {
         Ok(rt) => rt,
         // epoll, eventfd or timerfd refused: nothing this example can do about it.
-        Err(e) => {
-            eprintln!("wakeups: cannot start the runtime: {e}");
-            return ExitCode::FAILURE;
-        }
+        Err(e) => return COMMAND.failed(format_args!("cannot start the runtime: {e}")),
     };
 
     let polls = rt.block_on(async {
@@ -185,7 +180,10 @@ fn main() -> ExitCode {
     });
     narrate(&format!("main: Delay was ready after {polls} polls"));
 
-    // Dropping the runtime prints the per-task summary (and writes the Chrome trace).
+    // Dropping the runtime prints the per-task summary; then the Chrome trace is written.
     drop(rt);
-    ExitCode::SUCCESS
+    if let Err(e) = trace.finish() {
+        return COMMAND.failed(e);
+    }
+    OUT.ended().unwrap_or(ExitCode::SUCCESS)
 }
