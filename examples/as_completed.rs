@@ -1,47 +1,48 @@
 //! The seed's second program: the same fetches, each handled as it completes, like
 //! `asyncio.as_completed`.
 //!
-//! Run with: `cargo run --release --example as_completed`
-//! (same flags as `gather`: `--count N`, `--url URL`, `--seed N`, `--trace`,
-//! `--trace-json PATH`).
+//! Run with: `cargo run --release --example as_completed` (the same flags as `gather`;
+//! `-- --help` lists them)
 //!
-//! What to look at: the ids come out in *completion* order, which changes with the
-//! replica's delays (`--seed`). Each future the loop yields resolves to the *next*
-//! completion, whichever fetch that is, as in CPython.
+//! What to look at: the heroes come out in *completion* order, which the replica's delays
+//! decide (`--seed N` gives another order, the same one every time). Each future the loop
+//! takes resolves to the *next* fetch to complete, whichever hero that is, as in CPython,
+//! so the order returned is the order of the lines.
+//!
+//! The closure given to `heroes::main` is the seed's `main`. `heroes::main` does the rest:
+//! the flags, the in-process replica, the client (its CA and `--timeout`), the last line
+//! and the exit status; `setup.timed` starts a fetch once fewer than `--max-in-flight`
+//! (default 64) are running, and times it (see `src/heroes/`).
 
-use std::process::ExitCode;
+use fetcher::Client;
+use serde::Deserialize;
+use tinyloop::heroes;
 
-use runtime::Runtime;
-use tinyloop::heroes::{fetch_hero, run_example, Options, Source};
-
-fn main() -> ExitCode {
-    run_example(run)
+/// What this program reads of a SWAPI person: the seed's `hero["name"]`.
+#[derive(Deserialize)]
+struct Person {
+    name: String,
 }
 
-/// Returns whether every hero arrived.
-fn run(options: &Options) -> Result<bool, Box<dyn std::error::Error>> {
-    let source = Source::open(options)?;
-    println!(
-        "Fetching heroes 1..={} from {}",
-        options.count,
-        source.describe()
-    );
-    let rt = Runtime::builder().trace(&options.trace).build()?;
-    let order = rt.block_on(async {
-        let fetches = (1..=options.count).map(|id| fetch_hero(&source.client, &source.base, id));
-        let mut order = Vec::new();
+/// Fetches hero `id`: asks for `{url}{id}` (the service redirects to `{url}{id}/`), and
+/// reads the name in the JSON it answers with.
+async fn fetch(client: &Client, url: &str, id: u32) -> Result<String, fetcher::Error> {
+    let response = client.get(&format!("{url}{id}")).await?;
+    let person: Person = response.error_for_status()?.json()?;
+    Ok(person.name)
+}
+
+fn main() -> std::process::ExitCode {
+    heroes::main("as_completed", async |setup| {
+        let fetches = setup
+            .ids()
+            .map(|id| setup.timed(id, fetch(&setup.client, &setup.url, id)));
+        let mut heroes = Vec::new();
         for next in runtime::as_completed(fetches) {
-            match next.await {
-                Ok(hero) => {
-                    println!("{} ({}, {} ms)", hero.id, hero.name, hero.took.as_millis());
-                    order.push(hero.id);
-                }
-                Err(e) => println!("a fetch failed: {e}"),
-            }
+            let hero = next.await; // the next fetch to complete, whichever hero it is
+            setup.print(&hero);
+            heroes.push(hero);
         }
-        order
-    });
-    drop(rt);
-    println!("completion order: {order:?}");
-    Ok(order.len() == options.count as usize)
+        heroes
+    })
 }

@@ -23,7 +23,8 @@ use std::sync::{mpsc, Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use runtime::trace::Config;
-use tinyloop::heroes::{fetch_hero, Options};
+use serde::Deserialize;
+use tinyloop::heroes;
 
 /// Threads in the pool, and worker tasks on the queue.
 const WORKERS: usize = 64;
@@ -275,12 +276,11 @@ struct SourceCell {
 
 impl SourceCell {
     fn open() -> Result<SourceCell, String> {
-        let options = Options::parse(Vec::new()).map_err(|e| e.to_string())?;
         let replica = tinyloop::replica::server::ReplicaServer::builder()
             .latency(tinyloop::replica::Latency::between(
-                tinyloop::heroes::JITTER.0,
-                tinyloop::heroes::JITTER.1,
-                options.seed,
+                heroes::JITTER.0,
+                heroes::JITTER.1,
+                heroes::DEFAULT_SEED,
             ))
             .start()
             .map_err(|e| format!("cannot start the replica: {e}"))?;
@@ -298,6 +298,23 @@ impl SourceCell {
             .build()
             .map_err(|e| e.to_string())
     }
+}
+
+/// What the fetch job reads of a SWAPI person.
+#[derive(Deserialize)]
+struct Person {
+    name: String,
+}
+
+/// The fetch job: hero `id`'s name, fetched as `examples/gather.rs` does.
+async fn fetch_hero(
+    client: &fetcher::Client,
+    base: &str,
+    id: u32,
+) -> Result<String, fetcher::Error> {
+    let response = client.get(&format!("{base}{id}")).await?;
+    let person: Person = response.error_for_status()?.json()?;
+    Ok(person.name)
 }
 
 /// Runs one job to completion on this thread.

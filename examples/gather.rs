@@ -1,58 +1,45 @@
-//! The seed's first program: fetch heroes 1..=10 concurrently, like `asyncio.gather`.
+//! The seed's first program: fetch heroes 1..=10 at once, like `asyncio.gather`.
 //!
-//! Run with: `cargo run --release --example gather`
-//! (flags: `--count N`, `--url https://swapi.dev/api/people/` for the live service,
-//! `--seed N` for another replica delay pattern, `--trace`, `--trace-json PATH`).
+//! Run with: `cargo run --release --example gather` (`-- --help` lists the flags:
+//! `--count N`, `--url https://swapi.dev/api/people/` for the live service, `--trace`, ...)
 //!
 //! What to look at: the `Got hero` lines arrive in *completion* order, as each fetch
-//! finishes (the replica delays each answer by 50–250 ms), yet the list printed at the
-//! end is in *input* order, `[1, 2, ..., 10]`: `gather` waits for all and keeps the
-//! order it was given. With `--trace`, every `.await` that was not ready shows as a
+//! finishes (the in-process replica delays each answer by 50–250 ms), yet `gather` returns
+//! the results in *input* order, `[1, 2, ..., 10]`: it waits for all of them and keeps the
+//! order it was given. The last line compares the time the run took with the time the
+//! fetches add up to. With `--trace`, every `.await` that was not ready shows as a
 //! `pending` line, and each answer as an `io(token N, readable)` wake.
+//!
+//! The closure given to `heroes::main` is the seed's `main`. `heroes::main` does the rest:
+//! the flags, the in-process replica, the client (its CA and `--timeout`), the last line
+//! and the exit status; `setup.timed` starts a fetch once fewer than `--max-in-flight`
+//! (default 64) are running, and times it (see `src/heroes/`).
 
-use std::process::ExitCode;
+use fetcher::Client;
+use serde::Deserialize;
+use tinyloop::heroes;
 
-use runtime::Runtime;
-use tinyloop::heroes::{fetch_hero, got_line, run_example, Options, Source};
-
-fn main() -> ExitCode {
-    run_example(run)
+/// What this program reads of a SWAPI person: the seed's `hero["name"]`.
+#[derive(Deserialize)]
+struct Person {
+    name: String,
 }
 
-/// Returns whether every hero arrived.
-fn run(options: &Options) -> Result<bool, Box<dyn std::error::Error>> {
-    // The replica runs on its own thread with its own runtime, so this runtime's trace
-    // shows only the client's tasks.
-    let source = Source::open(options)?;
-    println!(
-        "Fetching heroes 1..={} from {}",
-        options.count,
-        source.describe()
-    );
-    let rt = Runtime::builder().trace(&options.trace).build()?;
-    let started = std::time::Instant::now();
-    let results = rt.block_on(async {
-        let fetches = (1..=options.count).map(|id| {
-            let source = &source;
-            async move {
-                let result = fetch_hero(&source.client, &source.base, id).await;
-                match &result {
-                    Ok(hero) => println!("{}", got_line(hero)),
-                    Err(e) => println!("Hero {id} failed: {e}"),
-                }
-                result
-            }
+/// Fetches hero `id`: asks for `{url}{id}` (the service redirects to `{url}{id}/`), and
+/// reads the name in the JSON it answers with.
+async fn fetch(client: &Client, url: &str, id: u32) -> Result<String, fetcher::Error> {
+    let response = client.get(&format!("{url}{id}")).await?;
+    let person: Person = response.error_for_status()?.json()?;
+    Ok(person.name)
+}
+
+fn main() -> std::process::ExitCode {
+    heroes::main("gather", async |setup| {
+        let fetches = setup.ids().map(|id| async move {
+            let hero = setup.timed(id, fetch(&setup.client, &setup.url, id)).await;
+            setup.print(&hero); // as it completes: `Got hero 4: Darth Vader (220 ms)`
+            hero
         });
         runtime::gather(fetches).await
-    });
-    drop(rt); // prints the trace summary, if any
-    let ids: Vec<u32> = results.iter().flatten().map(|hero| hero.id).collect();
-    println!("{ids:?}");
-    println!(
-        "{} of {} heroes in {} ms: the slowest fetch, not the sum of them.",
-        ids.len(),
-        options.count,
-        started.elapsed().as_millis()
-    );
-    Ok(ids.len() == options.count as usize)
+    })
 }

@@ -16,6 +16,11 @@
 //! into response bytes, and never touches a socket, a clock or a thread. A
 //! server that owns the sockets drives it, on the project's own runtime; the
 //! [`replica`] documentation shows the loop such a server runs.
+//!
+//! Two smaller modules serve the examples: [`heroes`] holds what the seed's two
+//! programs (`examples/gather.rs`, `examples/as_completed.rs`) leave out to read like
+//! the seed (their flags, the replica's start, the in-flight cap, the last line), and
+//! [`cli`] is how every example reads its command line and reports a bad one.
 
 #![deny(missing_docs)]
 #![warn(missing_debug_implementations, rust_2018_idioms)]

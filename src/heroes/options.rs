@@ -1,103 +1,312 @@
-//! The examples' command line.
+//! The command line of `gather` and `as_completed`, checked before any work.
 
-use runtime::trace::Config;
+use std::path::PathBuf;
+use std::time::Duration;
 
-/// What `gather` and `as_completed` accept.
+use url::Url;
+
+use crate::cli::{Args, TraceFlags, UsageError};
+
+/// Heroes fetched without `--count`: the seed's `range(1, 11)`.
+pub const DEFAULT_COUNT: usize = 10;
+/// Fetches in flight at most without `--max-in-flight`: each is a connection, so this
+/// bounds the file descriptors a run can hold.
+pub const DEFAULT_MAX_IN_FLIGHT: usize = 64;
+/// The bound on one hero's whole request (redirect included) without `--timeout`.
+pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
+/// The replica's latency seed without `--seed`.
+pub const DEFAULT_SEED: u64 = 2016;
+
+/// The flags, for the line `usage: PROGRAM FLAGS`.
+pub const FLAGS: &str = "[--count N] [--max-in-flight N] [--timeout SECS] [--seed N]
+       [--url URL [--cacert PATH]] [--trace] [--trace-json PATH]";
+
+/// What each flag does, for `--help`.
+pub const FLAG_DETAILS: &str = "\
+  --count N           fetch the first N people (default 10, at most 82: all of SWAPI's)
+  --max-in-flight N   fetch at most N heroes at once (default 64)
+  --timeout SECS      give up on a hero after SECS seconds (default 30)
+  --seed N            the replica's delays: one seed, one completion order (default 2016)
+  --url URL           fetch hero N from URL followed by N instead of the in-process replica,
+                      like the seed: --url https://swapi.dev/api/people/ (ids 1..=N, so
+                      a missing one, like 17, is \"no such person\")
+  --cacert PATH       with --url, also trust this CA certificate (PEM), such as the one
+                      `cargo run --bin swapi-replica` writes
+  --trace             print the runtime's timeline on stderr, and its summary at the end
+  --trace-json PATH   write a Chrome trace to PATH (open it in https://ui.perfetto.dev)
+  -h, --help          print this help";
+
+/// What `gather` and `as_completed` were asked to do, checked: every field is usable.
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct Options {
-    /// `--url URL`: a people URL ending in `/` (the live service is
-    /// `https://swapi.dev/api/people/`); `None` starts the in-process replica.
+    /// `--url`: a people URL, `http` or `https`, with a host, ending in `/`; `None` starts
+    /// the in-process replica.
     pub url: Option<String>,
-    /// `--count N`: fetch heroes `1..=N` (default 10, as the seed).
-    pub count: u32,
-    /// `--seed N`: the replica's latency seed (default 2016); the same seed
-    /// gives the same delays, so the same completion order.
+    /// `--count`: how many heroes, from 1 to the number of people in SWAPI.
+    pub count: usize,
+    /// `--max-in-flight`: how many fetches may run at once, at least 1.
+    pub max_in_flight: usize,
+    /// `--timeout`: the bound on each hero's whole request, above zero.
+    pub timeout: Duration,
+    /// `--seed`: the replica's latency seed; the same seed gives the same delays, so the
+    /// same completion order.
     pub seed: u64,
+    /// `--cacert`: the file, and the CA certificates it holds (PEM), to trust besides the
+    /// web's roots. Only with `--url`.
+    pub cacert: Option<(PathBuf, Vec<u8>)>,
     /// `--trace` and `--trace-json PATH`.
-    pub trace: Config,
+    pub trace: TraceFlags,
+    /// What was adjusted and should be said (a trailing slash added to `--url`).
+    pub notes: Vec<String>,
 }
 
-/// The usage line both examples print on a bad argument.
-pub const USAGE: &str = "usage: [--url URL] [--count N] [--seed N] [--trace] [--trace-json PATH]";
+impl Default for Options {
+    /// The seed's run: ten heroes from the in-process replica.
+    fn default() -> Options {
+        Options {
+            url: None,
+            count: DEFAULT_COUNT,
+            max_in_flight: DEFAULT_MAX_IN_FLIGHT,
+            timeout: DEFAULT_TIMEOUT,
+            seed: DEFAULT_SEED,
+            cacert: None,
+            trace: TraceFlags::new(),
+            notes: Vec::new(),
+        }
+    }
+}
 
 impl Options {
-    /// Parses the arguments after the program name.
+    /// Reads and checks the command line: `Ok(None)` for `--help`. `people` is how many
+    /// people SWAPI has, the largest `--count`.
     ///
     /// # Errors
-    /// A message naming the bad argument, ending with [`USAGE`].
-    pub fn parse(args: impl IntoIterator<Item = String>) -> Result<Options, String> {
-        let (trace, rest) = Config::from_args(args).map_err(|e| format!("{e}\n{USAGE}"))?;
-        let mut options = Options {
-            url: None,
-            count: 10,
-            seed: 2016,
-            trace,
-        };
-        let mut rest = rest.into_iter();
-        while let Some(arg) = rest.next() {
-            let mut value = |flag: &str| {
-                rest.next()
-                    .ok_or_else(|| format!("{flag} needs a value\n{USAGE}"))
-            };
-            match arg.as_str() {
+    /// One line naming the flag and what is wrong with it: an unknown flag, a missing
+    /// value, a number out of range, a `--url` that is not an `http(s)` URL with a host,
+    /// a `--cacert` that cannot be read or holds no certificate, `--seed` with `--url`.
+    pub fn parse(mut args: Args, people: usize) -> Result<Option<Options>, UsageError> {
+        let mut options = Options::default();
+        let mut seed_given = false;
+        let mut cacert = None;
+        while let Some(flag) = args.next_flag()? {
+            if options.trace.read(&flag, &mut args)? {
+                continue;
+            }
+            match flag.as_str() {
+                "-h" | "--help" => return Ok(None),
+                "--count" => {
+                    let wanted = format!("a whole number from 1 to {people}");
+                    options.count = args.parse(&flag, &wanted)?;
+                    if options.count == 0 {
+                        return Err(UsageError::new(format!("--count wants {wanted}, not 0")));
+                    }
+                    if options.count > people {
+                        return Err(UsageError::new(format!(
+                            "--count {}: SWAPI has {people} people, so {people} is the most \
+                             (for thousands of concurrent jobs, see `cargo run --release \
+                             --example concurrency`)",
+                            options.count
+                        )));
+                    }
+                }
+                "--max-in-flight" => {
+                    let wanted = "a whole number from 1 up";
+                    options.max_in_flight = args.parse(&flag, wanted)?;
+                    if options.max_in_flight == 0 {
+                        return Err(UsageError::new(format!("{flag} wants {wanted}, not 0")));
+                    }
+                }
+                "--timeout" => options.timeout = timeout(args.value(&flag)?)?,
+                "--seed" => {
+                    options.seed = args.parse(&flag, "a whole number from 0 up")?;
+                    seed_given = true;
+                }
                 "--url" => {
-                    let mut url = value("--url")?;
-                    if !url.ends_with('/') {
-                        url.push('/');
+                    let text = args.value(&flag)?;
+                    let url = people_url(&text)?;
+                    if !text.ends_with('/') {
+                        options.notes.push(format!(
+                            "--url {text} gets a trailing slash: hero 1 is {url}1"
+                        ));
                     }
                     options.url = Some(url);
                 }
-                "--count" => {
-                    let n = value("--count")?;
-                    options.count = n.parse().ok().filter(|n| *n > 0).ok_or_else(|| {
-                        format!("--count wants a positive number, not {n:?}\n{USAGE}")
-                    })?;
-                }
-                "--seed" => {
-                    let n = value("--seed")?;
-                    options.seed = n
-                        .parse()
-                        .map_err(|_| format!("--seed wants a number, not {n:?}\n{USAGE}"))?;
-                }
-                other => return Err(format!("unknown argument {other:?}\n{USAGE}")),
+                "--cacert" => cacert = Some(PathBuf::from(args.value(&flag)?)),
+                _ => return Err(UsageError::unexpected(&flag)),
             }
         }
-        Ok(options)
+        if options.url.is_some() && seed_given {
+            return Err(UsageError::new(
+                "--seed sets the in-process replica's delays; with --url there is no replica",
+            ));
+        }
+        if let Some(path) = cacert {
+            if options.url.is_none() {
+                return Err(UsageError::new(
+                    "--cacert is for --url: the in-process replica's CA is trusted already",
+                ));
+            }
+            options.cacert = Some(read_cacert(path)?);
+        }
+        Ok(Some(options))
     }
+}
+
+/// A `--url`: `http` or `https`, a host, no query or fragment (the id is appended), and a
+/// trailing `/`, added if missing.
+fn people_url(text: &str) -> Result<String, UsageError> {
+    let bad = |why: String| {
+        UsageError::new(format!(
+            "--url {text:?}: {why} (for the live service: --url https://swapi.dev/api/people/)"
+        ))
+    };
+    let url = Url::parse(text).map_err(|e| bad(format!("not a URL: {e}")))?;
+    if !matches!(url.scheme(), "http" | "https") {
+        return Err(bad(format!(
+            "the scheme must be http or https, not {}",
+            url.scheme()
+        )));
+    }
+    if url.host_str().is_none_or(str::is_empty) {
+        return Err(bad("no host".to_owned()));
+    }
+    if url.query().is_some() || url.fragment().is_some() {
+        return Err(bad(
+            "no query or fragment: each hero's id is appended to the URL".to_owned(),
+        ));
+    }
+    let mut url = url.to_string();
+    if !url.ends_with('/') {
+        url.push('/');
+    }
+    Ok(url)
+}
+
+/// A `--timeout`: seconds above zero, fractions allowed.
+fn timeout(text: String) -> Result<Duration, UsageError> {
+    text.parse::<f64>()
+        .ok()
+        .filter(|secs| *secs > 0.0)
+        .and_then(|secs| Duration::try_from_secs_f64(secs).ok())
+        .ok_or_else(|| {
+            UsageError::new(format!(
+                "--timeout wants a number of seconds above 0, like 10 or 0.5, not {text:?}"
+            ))
+        })
+}
+
+/// Reads a `--cacert` file and checks that a client can trust what it holds.
+fn read_cacert(path: PathBuf) -> Result<(PathBuf, Vec<u8>), UsageError> {
+    let bad = |why: String| UsageError::new(format!("--cacert {}: {why}", path.display()));
+    let pem = std::fs::read(&path).map_err(|e| bad(format!("cannot read it: {e}")))?;
+    // Building a client parses the certificates, without any I/O.
+    fetcher::Client::builder()
+        .add_root_certificate_pem(pem.clone())
+        .build()
+        .map_err(|e| bad(format!("not a usable CA certificate: {e}")))?;
+    Ok((path, pem))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    fn parse(args: &[&str]) -> Result<Options, String> {
-        Options::parse(args.iter().map(|s| s.to_string()))
+    const PEOPLE: usize = 82;
+
+    fn parse(list: &[&str]) -> Result<Options, String> {
+        Options::parse(Args::new(list.iter().map(|s| s.to_string())), PEOPLE)
+            .map(|options| options.expect("not --help"))
+            .map_err(|e| e.to_string())
     }
 
     #[test]
     fn defaults_are_the_seeds_ten_heroes_from_the_replica() {
         let options = parse(&[]).unwrap();
+        assert_eq!(options, Options::default());
         assert_eq!(options.url, None);
         assert_eq!(options.count, 10);
+        assert_eq!(options.max_in_flight, 64);
     }
 
     #[test]
-    fn url_gets_its_trailing_slash_and_count_is_read() {
-        let options = parse(&["--url", "https://swapi.dev/api/people", "--count", "3"]).unwrap();
+    fn url_is_normalised_and_gets_its_trailing_slash_with_a_note() {
+        let options = parse(&["--url", "HTTPS://SWAPI.dev/api/people", "--count", "3"]).unwrap();
         assert_eq!(
             options.url.as_deref(),
             Some("https://swapi.dev/api/people/")
         );
         assert_eq!(options.count, 3);
+        assert_eq!(options.notes.len(), 1);
+        assert!(
+            options.notes[0].contains("trailing slash"),
+            "{:?}",
+            options.notes
+        );
+        let slashed = parse(&["--url", "http://127.0.0.1:8000/api/people/"]).unwrap();
+        assert!(slashed.notes.is_empty());
     }
 
     #[test]
-    fn bad_arguments_are_named() {
-        assert!(parse(&["--count", "zero"])
+    fn a_url_without_a_scheme_or_host_is_refused() {
+        for (url, why) in [
+            ("notaurl", "not a URL"),
+            ("http://", "not a URL: empty host"),
+            (
+                "ftp://example.com/",
+                "the scheme must be http or https, not ftp",
+            ),
+            ("http://localhost/api/people/?page=2", "no query"),
+        ] {
+            let error = parse(&["--url", url]).unwrap_err();
+            assert!(error.contains(why), "{url}: {error}");
+            assert!(!error.contains('\n'), "one line: {error}");
+        }
+    }
+
+    #[test]
+    fn counts_are_checked_against_the_number_of_people() {
+        assert_eq!(parse(&["--count", "82"]).unwrap().count, 82);
+        let above = parse(&["--count", "83"]).unwrap_err();
+        assert!(above.contains("SWAPI has 82 people"), "{above}");
+        assert!(above.contains("--example concurrency"), "{above}");
+        assert!(parse(&["--count", "0"])
             .unwrap_err()
-            .contains("\"zero\""));
-        assert!(parse(&["--count", "0"]).unwrap_err().contains("positive"));
-        assert!(parse(&["--bogus"]).unwrap_err().contains("--bogus"));
-        assert!(parse(&["--url"]).unwrap_err().contains("needs a value"));
+            .contains("from 1 to 82"));
+        assert!(parse(&["--count", "-1"]).unwrap_err().contains("\"-1\""));
+    }
+
+    #[test]
+    fn bad_numbers_and_unknown_flags_are_named() {
+        assert!(parse(&["--max-in-flight", "0"])
+            .unwrap_err()
+            .contains("--max-in-flight"));
+        for bad in ["0", "-1", "soon", "NaN", "inf"] {
+            let error = parse(&["--timeout", bad]).unwrap_err();
+            assert!(error.starts_with("--timeout wants"), "{bad}: {error}");
+        }
+        assert_eq!(
+            parse(&["--timeout", "0.5"]).unwrap().timeout,
+            Duration::from_millis(500)
+        );
+        assert_eq!(parse(&["--bogus"]).unwrap_err(), "unknown flag --bogus");
+        assert_eq!(parse(&["--url"]).unwrap_err(), "--url needs a value");
+    }
+
+    #[test]
+    fn seed_and_cacert_are_refused_where_they_would_do_nothing() {
+        let seed = parse(&["--url", "http://localhost/", "--seed", "1"]).unwrap_err();
+        assert!(seed.contains("no replica"), "{seed}");
+        let cacert = parse(&["--cacert", "ca.pem"]).unwrap_err();
+        assert!(cacert.contains("--cacert is for --url"), "{cacert}");
+        let missing =
+            parse(&["--url", "https://localhost/", "--cacert", "/no/such/ca.pem"]).unwrap_err();
+        assert!(missing.contains("cannot read it"), "{missing}");
+    }
+
+    #[test]
+    fn help_is_not_an_error() {
+        let args = Args::new(["--count", "3", "--help"].map(String::from));
+        assert_eq!(Options::parse(args, PEOPLE), Ok(None));
     }
 }
