@@ -1,0 +1,227 @@
+//! The seed's last section, measured: the same jobs run sequentially, on one OS thread
+//! each, on a thread pool, in worker processes, by worker tasks fed from a queue, and as
+//! one tinyloop task each; and, beside them, the runtime the seed is about: CPython's
+//! asyncio tasks, and CPython's threads.
+//!
+//! Run with: `cargo run --release --example concurrency`
+//! (flags: `--job sleep|fetch|both` (default both), `--sizes 10,1000,100000`,
+//! `--sleep-ms 50`, and `--trace` / `--trace-json PATH`, passed to every mode's runtimes;
+//! best with small sizes).
+//!
+//! Two jobs: `sleep` waits 50 ms (pure waiting, like a slow server), `fetch` fetches a
+//! hero from the in-process replica (TLS, 50–250 ms of latency per answer). Each mode runs
+//! in a fresh child process, so its peak RSS is its own. What to look at: threads cost
+//! memory per job and stop at the system's thread limit; processes cost far more and are
+//! slower to start; a pool or a fixed set of workers caps the concurrency (and the wall
+//! time grows with N); tasks run all N jobs at once in one thread for a few hundred bytes
+//! each. A mode that cannot run at some N says why instead of running.
+//!
+//! The `py-asyncio` and `py-threads` rows run the sleep job in CPython (`sleep_job.py`,
+//! beside this file) when `python3` is on the `PATH`, and say they were skipped otherwise;
+//! the fetch job has no Python rows (it would need an HTTP client outside the standard
+//! library).
+//!
+//! The files: this one runs the table; `modes.rs` runs one mode in a child process;
+//! `job.rs` is the two jobs; `python.rs` runs `sleep_job.py`.
+
+use std::fs::File;
+use std::process::{Command, ExitCode, Stdio};
+
+use tinyloop::cli::{self, Args, Out, TraceFlags, UsageError};
+
+mod job;
+mod modes;
+mod python;
+
+/// The Rust modes, in the table's order; the Python ones follow for the sleep job.
+const MODES: [&str; 6] = [
+    "sequential",
+    "threads",
+    "pool",
+    "processes",
+    "queue",
+    "tasks",
+];
+
+const COMMAND: cli::Command<'static> = cli::Command {
+    name: "concurrency",
+    usage: "usage: concurrency [--job sleep|fetch|both] [--sizes N,N,...] [--sleep-ms MS]\n       \
+            [--trace] [--trace-json PATH]",
+    details: "",
+};
+
+/// The table; `Out`, not `println!`, so that `concurrency | head` stops quietly.
+static OUT: Out = Out::new();
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    // The parent runs itself as a child for each row (`--child`), and as a worker process
+    // for the processes mode (`--one-job`).
+    let result = match args.first().map(String::as_str) {
+        Some("--child") => modes::child(&args[1..]),
+        Some("--one-job") => modes::one_job(&args[1..]),
+        _ => {
+            let table = match parse(Args::new(args)) {
+                Ok(Some(table)) => table,
+                Ok(None) => return COMMAND.help(),
+                Err(e) => return COMMAND.usage_error(&e),
+            };
+            parent(&table)
+        }
+    };
+    match result {
+        Ok(()) => OUT.ended().unwrap_or(ExitCode::SUCCESS),
+        Err(e) => COMMAND.failed(e),
+    }
+}
+
+/// What the table covers.
+struct Table {
+    jobs: Vec<&'static str>,
+    sizes: Vec<usize>,
+    sleep_ms: u64,
+    trace: TraceFlags,
+}
+
+/// Reads the command line: `Ok(None)` for `--help`.
+fn parse(mut args: Args) -> Result<Option<Table>, UsageError> {
+    let mut table = Table {
+        jobs: vec!["sleep", "fetch"],
+        sizes: vec![10, 1_000, 100_000],
+        sleep_ms: 50,
+        trace: TraceFlags::new(),
+    };
+    while let Some(flag) = args.next_flag()? {
+        if table.trace.read(&flag, &mut args)? {
+            continue;
+        }
+        match flag.as_str() {
+            "-h" | "--help" => return Ok(None),
+            "--job" => {
+                table.jobs = match args.value(&flag)?.as_str() {
+                    "both" => vec!["sleep", "fetch"],
+                    "sleep" => vec!["sleep"],
+                    "fetch" => vec!["fetch"],
+                    other => {
+                        return Err(UsageError::new(format!(
+                            "--job wants sleep, fetch or both, not {other:?}"
+                        )))
+                    }
+                }
+            }
+            "--sizes" => {
+                let text = args.value(&flag)?;
+                table.sizes = text
+                    .split(',')
+                    .map(|n| {
+                        n.trim()
+                            .replace('_', "")
+                            .parse::<usize>()
+                            .ok()
+                            .filter(|n| *n > 0)
+                    })
+                    .collect::<Option<_>>()
+                    .ok_or_else(|| {
+                        UsageError::new(format!(
+                            "--sizes wants whole numbers above 0, like 10,1000, not {text:?}"
+                        ))
+                    })?;
+            }
+            "--sleep-ms" => table.sleep_ms = args.parse(&flag, "a whole number of ms")?,
+            _ => return Err(UsageError::unexpected(&flag)),
+        }
+    }
+    // Each child writes its own trace file, named after its row: check now that the first
+    // one can be written, rather than after minutes of measuring.
+    if let Some(path) = &table.trace.chrome {
+        let first = trace_file(path, table.jobs[0], table.sizes[0], MODES[0]);
+        File::create(&first).map_err(|e| {
+            UsageError::new(format!(
+                "--trace-json {}: cannot write {first} there: {e}",
+                path.display()
+            ))
+        })?;
+    }
+    Ok(Some(table))
+}
+
+/// The trace file of one row: `PATH.JOB-N-MODE.json`.
+fn trace_file(path: &std::path::Path, job: &str, n: usize, mode: &str) -> String {
+    format!("{}.{job}-{n}-{mode}.json", path.display())
+}
+
+/// Runs every mode for every size in child processes and prints the table.
+fn parent(table: &Table) -> Result<(), String> {
+    let exe = std::env::current_exe().map_err(|e| e.to_string())?;
+    OUT.line(format_args!(
+        "{:<6} {:>7}  {:<10} {:>10} {:>12} {:>9}  note",
+        "job", "N", "mode", "wall", "peak RSS", "threads"
+    ));
+    for &job in &table.jobs {
+        for &n in &table.sizes {
+            for mode in MODES {
+                // `--trace` and `--trace-json PATH` reach each child's runtimes through
+                // RUNTIME_TRACE.
+                let mut trace_env = Vec::new();
+                if table.trace.terminal {
+                    trace_env.push("1".to_owned());
+                }
+                if let Some(path) = &table.trace.chrome {
+                    trace_env.push(format!("chrome:{}", trace_file(path, job, n, mode)));
+                }
+                let output = Command::new(&exe)
+                    .args([
+                        "--child",
+                        mode,
+                        job,
+                        &n.to_string(),
+                        &table.sleep_ms.to_string(),
+                    ])
+                    .env(runtime::trace::ENV_VAR, trace_env.join(","))
+                    .stderr(Stdio::inherit())
+                    .output()
+                    .map_err(|e| format!("cannot start a child: {e}"))?;
+                let line = String::from_utf8_lossy(&output.stdout);
+                let line = line
+                    .lines()
+                    .last()
+                    .unwrap_or("SKIP the child printed nothing");
+                print_row(job, n, mode, line);
+                if OUT.is_closed() {
+                    return Ok(()); // nobody reads the table any more
+                }
+            }
+            if job == "sleep" {
+                for mode in python::MODES {
+                    print_row(job, n, mode, &python::run(mode, n, table.sleep_ms));
+                }
+            }
+        }
+    }
+    OUT.line("\nwall = time to finish all N jobs; peak RSS = the mode's process (plus its");
+    OUT.line("worker processes, summed); threads = OS threads (or processes) it used at once.");
+    Ok(())
+}
+
+/// Prints a child's `RESULT wall_ms rss_kb threads [note]` or `SKIP reason` as a row.
+fn print_row(job: &str, n: usize, mode: &str, line: &str) {
+    let fields: Vec<&str> = line.split_whitespace().collect();
+    match fields.as_slice() {
+        ["RESULT", wall_ms, rss_kb, threads, note @ ..] => OUT.line(format_args!(
+            "{job:<6} {n:>7}  {mode:<10} {:>8} ms {:>9.1} MB {threads:>9}  {}",
+            wall_ms,
+            rss_kb.parse::<f64>().unwrap_or(0.0) / 1024.0,
+            note.join(" ")
+        )),
+        ["SKIP", reason @ ..] => OUT.line(format_args!(
+            "{job:<6} {n:>7}  {mode:<10} {:>11} {:>12} {:>9}  skipped: {}",
+            "-",
+            "-",
+            "-",
+            reason.join(" ")
+        )),
+        _ => OUT.line(format_args!(
+            "{job:<6} {n:>7}  {mode:<10} unreadable child output: {line}"
+        )),
+    }
+}

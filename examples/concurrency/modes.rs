@@ -1,0 +1,268 @@
+//! One mode at one size, run in a child process so that its peak RSS is its own.
+
+use std::cell::RefCell;
+use std::collections::VecDeque;
+use std::process::{Command, Stdio};
+use std::rc::Rc;
+use std::sync::{mpsc, Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use crate::job::{async_job, blocking_job, Job, Source};
+
+/// Threads in the pool, and worker tasks on the queue.
+const WORKERS: usize = 64;
+/// A mode whose estimated wall time exceeds this is skipped, with the estimate.
+const TIME_BUDGET: Duration = Duration::from_secs(20);
+/// Worker processes started at once, at most.
+const MAX_PROCESSES: usize = 1000;
+/// Concurrent fetches at most (each is a TLS connection to one local server).
+const MAX_FETCHES: usize = 1000;
+
+/// How many threads the system lets one process start, roughly: the smaller of
+/// `pid_max` and `threads-max`, less what the rest of the system uses.
+pub fn thread_limit() -> usize {
+    let read = |path: &str| -> usize {
+        std::fs::read_to_string(path)
+            .ok()
+            .and_then(|s| s.trim().parse().ok())
+            .unwrap_or(usize::MAX)
+    };
+    read("/proc/sys/kernel/pid_max")
+        .min(read("/proc/sys/kernel/threads-max"))
+        .saturating_sub(1_000)
+}
+
+/// Why `n` threads are not started, as the threads rows say it.
+pub fn too_many_threads(n: usize) -> String {
+    format!(
+        "{n} threads exceed what this system allows at once (about {}: pid_max and \
+         threads-max); past it, thread creation fails or aborts the process",
+        thread_limit()
+    )
+}
+
+/// Peak resident set of this process, in KiB (`VmHWM`).
+fn peak_rss_kb() -> u64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("VmHWM:"))
+                .and_then(|l| l.split_whitespace().nth(1)?.parse().ok())
+        })
+        .unwrap_or(0)
+}
+
+/// One mode, one size: prints `RESULT wall_ms rss_kb threads [note]` or `SKIP reason`.
+pub fn child(args: &[String]) -> Result<(), String> {
+    let [mode, job, n, sleep_ms] = args else {
+        return Err("usage: --child MODE JOB N SLEEP_MS".into());
+    };
+    let n: usize = n.parse().map_err(|e| format!("N: {e}"))?;
+    let sleep = Duration::from_millis(sleep_ms.parse().map_err(|e| format!("SLEEP_MS: {e}"))?);
+    let job = Job::parse(job, sleep)?;
+    let per_job = match job {
+        Job::Sleep(d) => d,
+        Job::Fetch => Duration::from_millis(150), // the replica's mean delay
+    };
+    let estimate = |rounds: usize| per_job * u32::try_from(rounds).unwrap_or(u32::MAX);
+    let skip = |reason: String| {
+        println!("SKIP {reason}");
+        Ok(())
+    };
+    match mode.as_str() {
+        "sequential" if estimate(n) > TIME_BUDGET => {
+            return skip(format!(
+                "one after another would take ~{:.0} s",
+                estimate(n).as_secs_f64()
+            ))
+        }
+        "pool" | "queue" if estimate(n.div_ceil(WORKERS)) > TIME_BUDGET => {
+            return skip(format!(
+                "{WORKERS} at a time would take ~{:.0} s",
+                estimate(n.div_ceil(WORKERS)).as_secs_f64()
+            ))
+        }
+        "threads" if n > thread_limit() => return skip(too_many_threads(n)),
+        "processes" if n > MAX_PROCESSES => {
+            return skip(format!(
+                "{n} processes at once would exceed this machine's limits (pid_max, memory)"
+            ))
+        }
+        _ if job == Job::Fetch && n > MAX_FETCHES => {
+            return skip(format!(
+                "{n} concurrent TLS handshakes against one local server take minutes of CPU"
+            ))
+        }
+        _ => {}
+    }
+    // The replica (fetch job) runs in this process, on its own thread.
+    let source = match job {
+        Job::Fetch => Some(Arc::new(Source::open()?)),
+        Job::Sleep(_) => None,
+    };
+    let start = Instant::now();
+    let (threads, children_rss_kb, note) = match mode.as_str() {
+        "sequential" => {
+            for _ in 0..n {
+                blocking_job(job, source.as_deref())?;
+            }
+            (1, 0, String::new())
+        }
+        "threads" => run_threads(job, n, source.clone())?,
+        "pool" => run_pool(job, n, source.clone())?,
+        "processes" => run_processes(job, n, sleep)?,
+        "queue" => (1, 0, run_queue(job, n, source.as_deref())?),
+        "tasks" => (1, 0, run_tasks(job, n, source.as_deref())?),
+        other => return Err(format!("unknown mode {other}")),
+    };
+    let wall = start.elapsed();
+    let threads = threads + usize::from(source.is_some()); // the replica's thread
+                                                           // The parent reads this through a pipe it never closes early: `println!` is safe here.
+    println!(
+        "RESULT {} {} {threads} {note}",
+        wall.as_millis(),
+        peak_rss_kb() + children_rss_kb
+    );
+    Ok(())
+}
+
+fn run_threads(
+    job: Job,
+    n: usize,
+    source: Option<Arc<Source>>,
+) -> Result<(usize, u64, String), String> {
+    let mut handles = Vec::with_capacity(n);
+    let mut note = String::new();
+    for i in 0..n {
+        let source = source.clone();
+        match std::thread::Builder::new().spawn(move || blocking_job(job, source.as_deref())) {
+            Ok(handle) => handles.push(handle),
+            Err(e) => {
+                note = format!("stopped at thread {}: {e}", i + 1);
+                break;
+            }
+        }
+    }
+    let started = handles.len();
+    for handle in handles {
+        handle.join().map_err(|_| "a job thread panicked")??;
+    }
+    Ok((started, 0, note))
+}
+
+fn run_pool(
+    job: Job,
+    n: usize,
+    source: Option<Arc<Source>>,
+) -> Result<(usize, u64, String), String> {
+    let (tx, rx) = mpsc::channel::<()>();
+    for _ in 0..n {
+        tx.send(()).map_err(|e| e.to_string())?;
+    }
+    drop(tx);
+    let rx = Arc::new(Mutex::new(rx));
+    let workers: Vec<_> = (0..WORKERS.min(n))
+        .map(|_| {
+            let (rx, source) = (rx.clone(), source.clone());
+            std::thread::spawn(move || -> Result<(), String> {
+                while rx.lock().map_err(|e| e.to_string())?.recv().is_ok() {
+                    blocking_job(job, source.as_deref())?;
+                }
+                Ok(())
+            })
+        })
+        .collect();
+    let count = workers.len();
+    for worker in workers {
+        worker.join().map_err(|_| "a pool thread panicked")??;
+    }
+    Ok((count, 0, String::new()))
+}
+
+fn run_processes(job: Job, n: usize, sleep: Duration) -> Result<(usize, u64, String), String> {
+    let exe = std::env::current_exe().map_err(|e| e.to_string())?;
+    let mut children = Vec::with_capacity(n);
+    for _ in 0..n {
+        let child = Command::new(&exe)
+            .args(["--one-job", job.name(), &sleep.as_millis().to_string()])
+            .stdout(Stdio::piped())
+            .spawn()
+            .map_err(|e| format!("cannot start worker process: {e}"))?;
+        children.push(child);
+    }
+    let mut rss = 0;
+    for child in children {
+        let output = child.wait_with_output().map_err(|e| e.to_string())?;
+        rss += String::from_utf8_lossy(&output.stdout)
+            .trim()
+            .parse::<u64>()
+            .unwrap_or(0);
+    }
+    Ok((n, rss, String::new()))
+}
+
+/// A worker process: one job, then its own peak RSS on stdout.
+pub fn one_job(args: &[String]) -> Result<(), String> {
+    let [job, sleep_ms] = args else {
+        return Err("usage: --one-job JOB SLEEP_MS".into());
+    };
+    let sleep = Duration::from_millis(sleep_ms.parse().map_err(|e| format!("{e}"))?);
+    let job = Job::parse(job, sleep)?;
+    let source = match job {
+        Job::Fetch => Some(Source::open()?),
+        Job::Sleep(_) => None,
+    };
+    blocking_job(job, source.as_ref())?;
+    println!("{}", peak_rss_kb());
+    Ok(())
+}
+
+fn run_queue(job: Job, n: usize, source: Option<&Source>) -> Result<String, String> {
+    let client = source.map(Source::client).transpose()?;
+    let base = source.map(|s| s.base().to_owned()).unwrap_or_default();
+    runtime::block_on(async {
+        // asyncio's pattern: fill a queue, start a fixed set of workers that take from it.
+        let queue: Rc<RefCell<VecDeque<usize>>> = Rc::new(RefCell::new((0..n).collect()));
+        let workers = (0..WORKERS.min(n)).map(|_| {
+            let (queue, client, base) = (queue.clone(), client.as_ref(), base.as_str());
+            async move {
+                loop {
+                    let next = queue.borrow_mut().pop_front();
+                    if next.is_none() {
+                        return Ok::<(), String>(());
+                    }
+                    async_job(job, client, base).await?;
+                }
+            }
+        });
+        runtime::try_gather(workers).await.map(drop)
+    })?;
+    Ok(format!("{} worker tasks", WORKERS.min(n)))
+}
+
+fn run_tasks(job: Job, n: usize, source: Option<&Source>) -> Result<String, String> {
+    let client = source.map(Source::client).transpose()?;
+    let base: Rc<str> = source.map(Source::base).unwrap_or_default().into();
+    runtime::block_on(async {
+        // One task per job: each is spawned, scheduled and polled on its own. Each kind of
+        // job gets its own future type, so a sleeping task is not as large as a fetch.
+        let tasks: Vec<runtime::JoinHandle<Result<(), String>>> = (0..n)
+            .map(|_| match job {
+                Job::Sleep(d) => runtime::spawn(async move {
+                    runtime::time::sleep(d).await;
+                    Ok(())
+                }),
+                Job::Fetch => {
+                    let (client, base) = (client.clone(), base.clone());
+                    runtime::spawn(async move { async_job(job, client.as_ref(), &base).await })
+                }
+            })
+            .collect();
+        for outcome in runtime::gather(tasks).await {
+            outcome.map_err(|e| e.to_string())??;
+        }
+        Ok::<(), String>(())
+    })?;
+    Ok(format!("{n} tasks"))
+}
