@@ -1,0 +1,117 @@
+//! The examples check their command line before any work, as a user meets it: each bad
+//! input is one line naming the flag, then the usage, on stderr, and exit status 2, with
+//! nothing fetched and nothing on stdout.
+
+mod support;
+
+use support::{run_example, run_example_in, Run, TempDir};
+
+/// Asserts that `run` is the report of a bad command line of `example`: exit 2, nothing on
+/// stdout, `example: REASON` (one line, containing `reason`) and then the usage on stderr.
+fn assert_refused(run: &Run, example: &str, reason: &str) {
+    assert_eq!(run.code(), 2, "{run:#?}");
+    assert_eq!(run.stdout, "", "nothing starts: {run:#?}");
+    let mut lines = run.stderr.lines();
+    let first = lines.next().unwrap_or("");
+    assert!(first.starts_with(&format!("{example}: ")), "{run:#?}");
+    assert!(first.contains(reason), "{reason:?} in {first:?}");
+    let usage = lines.next().unwrap_or("");
+    assert!(usage.starts_with(&format!("usage: {example}")), "{run:#?}");
+}
+
+#[test]
+fn every_example_reports_an_unknown_flag_in_one_line_with_the_usage_and_status_2() {
+    for example in [
+        "gather",
+        "as_completed",
+        "concurrency",
+        "get",
+        "readiness",
+        "wakeups",
+    ] {
+        let run = run_example(example, &["--bogus"]);
+        assert_refused(&run, example, "unknown flag --bogus");
+    }
+}
+
+#[test]
+fn a_url_that_is_not_a_url_is_one_line_and_status_2() {
+    for example in ["gather", "as_completed"] {
+        let run = run_example(example, &["--url", "notaurl"]);
+        assert_refused(&run, example, "--url \"notaurl\": not a URL");
+    }
+}
+
+#[test]
+fn a_url_without_a_host_is_refused_instead_of_reaching_another_machine() {
+    // `http://` once became `http://1` (the id appended) and connected to 0.0.0.1:80.
+    let run = run_example("gather", &["--url", "http://"]);
+    assert_refused(&run, "gather", "empty host");
+    let run = run_example("gather", &["--url", "ftp://localhost/api/people/"]);
+    assert_refused(&run, "gather", "the scheme must be http or https, not ftp");
+}
+
+#[test]
+fn a_count_above_the_number_of_people_is_refused_up_front_with_the_maximum() {
+    let run = run_example("gather", &["--count", "100000"]);
+    assert_refused(&run, "gather", "SWAPI has 82 people, so 82 is the most");
+    assert!(run.stderr.contains("--example concurrency"), "{run:#?}");
+}
+
+#[test]
+fn trace_json_never_takes_the_next_flag_as_its_path() {
+    let dir = TempDir::new("trace-json-flag");
+    let run = run_example_in(dir.path(), "gather", &["--trace-json", "--trace"]);
+    assert_refused(
+        &run,
+        "gather",
+        "--trace-json needs a value, not the flag --trace",
+    );
+    assert!(
+        !dir.path().join("--trace").exists(),
+        "no file named --trace"
+    );
+}
+
+#[test]
+fn an_unwritable_trace_path_stops_every_example_before_any_work() {
+    let dir = TempDir::new("trace-unwritable");
+    // A path under a regular file cannot be created, even by root.
+    std::fs::write(dir.path().join("file"), "").unwrap();
+    let path = dir.path().join("file/trace.json");
+    let path = path.to_str().unwrap();
+    for (example, args) in [
+        ("gather", vec!["--trace-json", path]),
+        ("as_completed", vec!["--trace-json", path]),
+        ("readiness", vec!["--trace-json", path]),
+        ("wakeups", vec!["--trace-json", path]),
+        ("get", vec!["--trace-json", path, "http://127.0.0.1:9/"]),
+        ("concurrency", vec!["--trace-json", path, "--sizes", "1"]),
+    ] {
+        let run = run_example(example, &args);
+        assert_refused(&run, example, "--trace-json");
+        assert!(run.stderr.contains("cannot write"), "{run:#?}");
+    }
+}
+
+#[test]
+fn cacert_is_read_up_front() {
+    let run = run_example(
+        "gather",
+        &[
+            "--url",
+            "https://localhost:9/api/people/",
+            "--cacert",
+            "/no/such/ca.pem",
+        ],
+    );
+    assert_refused(&run, "gather", "--cacert /no/such/ca.pem: cannot read it");
+}
+
+#[test]
+fn help_prints_the_usage_on_stdout_and_succeeds() {
+    let run = run_example("gather", &["--help"]);
+    assert_eq!(run.code(), 0, "{run:#?}");
+    assert!(run.stdout.starts_with("usage: gather"), "{run:#?}");
+    assert!(run.stdout.contains("--max-in-flight N"), "{run:#?}");
+}

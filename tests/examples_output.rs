@@ -1,0 +1,220 @@
+//! What the examples print and how they exit, run as a user runs them: every hero arrives
+//! or its failure is named and counted, the exit status says whether all arrived, and a
+//! reader who leaves early ends the run quietly. Servers are replicas on 127.0.0.1.
+
+mod support;
+
+use std::io::{BufRead, BufReader};
+use std::process::{Command, Stdio};
+use std::time::Duration;
+
+use support::{example, run_example, wait, TempDir};
+use tinyloop::replica::{Latency, ReplicaServer};
+
+/// The `Got hero N: NAME` part of each line that has one, without the time.
+fn heroes(stdout: &str) -> Vec<String> {
+    stdout
+        .lines()
+        .filter(|line| line.starts_with("Got hero "))
+        .map(|line| {
+            line.rsplit_once(" (")
+                .map_or(line, |(hero, _)| hero)
+                .to_owned()
+        })
+        .collect()
+}
+
+#[test]
+fn count_50_fetches_the_first_50_people_that_exist_and_exits_0() {
+    for example in ["gather", "as_completed"] {
+        let run = run_example(example, &["--count", "50"]);
+        assert_eq!(run.code(), 0, "{run:#?}");
+        let got = heroes(&run.stdout);
+        assert_eq!(got.len(), 50, "{run:#?}");
+        assert!(
+            !got.iter().any(|hero| hero.starts_with("Got hero 17:")),
+            "no person 17"
+        );
+        assert!(
+            got.contains(&"Got hero 51: Mace Windu".to_owned()),
+            "{got:?}"
+        );
+        assert!(!run.stdout.contains("failed:"), "{run:#?}");
+        assert!(
+            run.last_line()
+                .starts_with("50 of 50 heroes arrived, 0 failed, in "),
+            "{run:#?}"
+        );
+    }
+}
+
+#[test]
+fn gather_returns_input_order_and_as_completed_completion_order_with_the_same_lines() {
+    let gathered = run_example("gather", &[]);
+    let completed = run_example("as_completed", &[]);
+    assert_eq!(gathered.code(), 0, "{gathered:#?}");
+    assert_eq!(completed.code(), 0, "{completed:#?}");
+    let lines = gathered.lines();
+    assert!(
+        lines[0].starts_with("Fetching heroes 1..=10 from https://127.0.0.1:"),
+        "{lines:?}"
+    );
+    assert_eq!(lines[1..11].len(), 10);
+    let (mut g, mut c) = (heroes(&gathered.stdout), heroes(&completed.stdout));
+    g.sort();
+    c.sort();
+    assert_eq!(g, c, "the same heroes, the same line format");
+    assert!(
+        g.contains(&"Got hero 1: Luke Skywalker".to_owned()),
+        "{g:?}"
+    );
+    assert!(
+        gathered
+            .stdout
+            .contains("order returned: [1, 2, 3, 4, 5, 6, 7, 8, 9, 10]\n"),
+        "{gathered:#?}"
+    );
+    assert!(
+        !completed
+            .stdout
+            .contains("order returned: [1, 2, 3, 4, 5, 6, 7, 8, 9, 10]\n"),
+        "the replica's delays reorder completions: {completed:#?}"
+    );
+}
+
+#[test]
+fn a_missing_person_is_no_such_person_and_is_counted_in_the_last_line_with_status_1() {
+    // A plain-HTTP replica, which has no person 17, like swapi.dev.
+    let replica = ReplicaServer::builder().tls(false).start().unwrap();
+    let url = replica.people_url();
+    for example in ["gather", "as_completed"] {
+        let run = run_example(example, &["--url", &url, "--count", "18"]);
+        assert_eq!(run.code(), 1, "{run:#?}");
+        assert_eq!(heroes(&run.stdout).len(), 17, "{run:#?}");
+        let failed: Vec<&str> = run
+            .lines()
+            .into_iter()
+            .filter(|l| l.contains("failed:"))
+            .collect();
+        assert_eq!(
+            failed,
+            [format!(
+                "Hero 17 failed: no such person (404 from {url}17/)"
+            )],
+            "{run:#?}"
+        );
+        assert!(
+            run.last_line()
+                .starts_with("17 of 18 heroes arrived, 1 failed, in "),
+            "{run:#?}"
+        );
+    }
+}
+
+#[test]
+fn a_fetch_that_outlasts_the_timeout_fails_by_name() {
+    let replica = ReplicaServer::builder()
+        .tls(false)
+        .latency(Latency::fixed(Duration::from_secs(5)))
+        .start()
+        .unwrap();
+    let url = replica.people_url();
+    let run = run_example(
+        "gather",
+        &["--url", &url, "--count", "2", "--timeout", "0.2"],
+    );
+    assert_eq!(run.code(), 1, "{run:#?}");
+    assert!(run.stdout.contains("Hero 1 failed: timed out"), "{run:#?}");
+    assert!(run.stdout.contains("Hero 2 failed: timed out"), "{run:#?}");
+    assert!(
+        run.last_line()
+            .starts_with("0 of 2 heroes arrived, 2 failed, in "),
+        "{run:#?}"
+    );
+}
+
+#[test]
+fn cacert_lets_the_examples_trust_a_standalone_replica_over_tls() {
+    let dir = TempDir::new("cacert");
+    let ca = dir.path().join("ca.pem");
+    let replica = ReplicaServer::builder().ca_path(&ca).start().unwrap();
+    let url = replica.people_url();
+    assert!(url.starts_with("https://127.0.0.1:"), "{url}");
+    let ca = ca.to_str().unwrap();
+    for example in ["gather", "as_completed"] {
+        let run = run_example(example, &["--url", &url, "--cacert", ca, "--count", "3"]);
+        assert_eq!(run.code(), 0, "{run:#?}");
+        assert!(
+            run.last_line()
+                .starts_with("3 of 3 heroes arrived, 0 failed"),
+            "{run:#?}"
+        );
+    }
+    // Without it, the replica's certificate is not trusted: every hero fails, by name.
+    let run = run_example("gather", &["--url", &url, "--count", "1"]);
+    assert_eq!(run.code(), 1, "{run:#?}");
+    assert!(run.stdout.contains("Hero 1 failed: tls: "), "{run:#?}");
+}
+
+#[test]
+fn a_closed_stdout_ends_the_run_quietly_with_status_0() {
+    for name in ["gather", "as_completed", "wakeups"] {
+        let mut child = Command::new(example(name))
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        // Read the first line, then leave, as `| head -1` does.
+        let mut first = String::new();
+        BufReader::new(child.stdout.take().unwrap())
+            .read_line(&mut first)
+            .unwrap();
+        assert!(!first.is_empty());
+        let run = wait(child, name);
+        assert!(!run.stderr.contains("panicked"), "{run:#?}");
+        assert!(!run.stderr.contains("Broken pipe"), "{run:#?}");
+        assert_eq!(run.code(), 0, "{run:#?}");
+    }
+}
+
+#[test]
+fn the_trace_file_is_written_after_the_run() {
+    let dir = TempDir::new("trace-written");
+    let path = dir.path().join("gather.json");
+    let run = run_example(
+        "gather",
+        &["--count", "2", "--trace-json", path.to_str().unwrap()],
+    );
+    assert_eq!(run.code(), 0, "{run:#?}");
+    assert!(run.stderr.contains("trace written to"), "{run:#?}");
+    let json = std::fs::read_to_string(&path).unwrap();
+    assert!(json.contains("\"traceEvents\""), "{json}");
+}
+
+#[test]
+fn the_concurrency_table_has_asyncio_and_python_thread_rows_beside_tinyloops() {
+    let run = run_example(
+        "concurrency",
+        &["--job", "sleep", "--sizes", "10", "--sleep-ms", "5"],
+    );
+    assert_eq!(run.code(), 0, "{run:#?}");
+    let row = |mode: &str| {
+        run.lines()
+            .into_iter()
+            .find(|line| line.split_whitespace().nth(2) == Some(mode))
+            .unwrap_or_else(|| panic!("no {mode} row: {run:#?}"))
+            .to_owned()
+    };
+    assert!(row("tasks").contains("10 tasks"));
+    let python = Command::new("python3").arg("--version").output().is_ok();
+    for mode in ["py-asyncio", "py-threads"] {
+        let row = row(mode);
+        if python {
+            assert!(row.contains("CPython 3."), "{row}");
+            assert!(row.contains(" ms "), "a wall time: {row}");
+        } else {
+            assert!(row.contains("skipped: python3 is not on the PATH"), "{row}");
+        }
+    }
+}
