@@ -22,14 +22,15 @@ pub const FLAGS: &str = "[--count N] [--max-in-flight N] [--timeout SECS] [--see
        [--url URL [--cacert PATH]] [--trace] [--trace-json PATH]";
 
 /// What each flag does, for `--help`.
-pub const FLAG_DETAILS: &str = "\
-  --count N           fetch the first N people (default 10, at most 82: all of SWAPI's)
+pub const FLAG_DETAILS: &str =
+    "  --count N           fetch the first N people (default 10; at most 82, all of SWAPI's)
   --max-in-flight N   fetch at most N heroes at once (default 64)
   --timeout SECS      give up on a hero after SECS seconds (default 30)
   --seed N            the replica's delays: one seed, one completion order (default 2016)
-  --url URL           fetch hero N from URL followed by N instead of the in-process replica,
-                      like the seed: --url https://swapi.dev/api/people/ (ids 1..=N, so
-                      a missing one, like 17, is \"no such person\")
+  --url URL           fetch hero N from URL followed by N, as the seed does, instead of
+                      from the in-process replica: --url https://swapi.dev/api/people/
+                      (the ids are then 1..=N, so a missing one, like 17, fails as
+                      \"no such person\")
   --cacert PATH       with --url, also trust this CA certificate (PEM), such as the one
                       `cargo run --bin swapi-replica` writes
   --trace             print the runtime's timeline on stderr, and its summary at the end
