@@ -54,7 +54,10 @@ const COMMAND: cli::Command<'static> = cli::Command {
 static OUT: Out = Out::new();
 
 fn main() -> ExitCode {
-    let args: Vec<String> = std::env::args().skip(1).collect();
+    let args: Vec<String> = std::env::args_os()
+        .skip(1)
+        .map(|arg| arg.to_string_lossy().into_owned())
+        .collect();
     // The parent runs itself as a child for each row (`--child`), and as a worker process
     // for the processes mode (`--one-job`).
     let result = match args.first().map(String::as_str) {
