@@ -100,7 +100,10 @@ fn cycle_from(
 }
 
 #[test]
-#[cfg_attr(miri, ignore = "reads source files: nothing for Miri to check, and slow there")]
+#[cfg_attr(
+    miri,
+    ignore = "reads source files: nothing for Miri to check, and slow there"
+)]
 fn code_names_items_by_their_module_not_by_the_root_re_exports() {
     let graph = imports();
     let modules: BTreeSet<&String> = graph.keys().collect();
@@ -112,7 +115,10 @@ fn code_names_items_by_their_module_not_by_the_root_re_exports() {
 }
 
 #[test]
-#[cfg_attr(miri, ignore = "reads source files: nothing for Miri to check, and slow there")]
+#[cfg_attr(
+    miri,
+    ignore = "reads source files: nothing for Miri to check, and slow there"
+)]
 fn no_module_imports_back_into_itself_through_other_modules() {
     let graph = imports();
     for module in graph.keys() {
@@ -122,7 +128,10 @@ fn no_module_imports_back_into_itself_through_other_modules() {
 }
 
 #[test]
-#[cfg_attr(miri, ignore = "reads source files: nothing for Miri to check, and slow there")]
+#[cfg_attr(
+    miri,
+    ignore = "reads source files: nothing for Miri to check, and slow there"
+)]
 fn the_core_layers_sit_where_the_reading_order_says() {
     let graph = imports();
     let uses = |module: &str| graph[module].iter().cloned().collect::<Vec<_>>();
