@@ -129,8 +129,9 @@ fn summary(setup: &Setup, heroes: &[Fetched], elapsed: Duration) -> ExitCode {
     let failed = heroes.len() - arrived;
     let asked = setup.ids().count();
     let added_up: Duration = heroes.iter().map(|hero| hero.took).sum();
+    let heroes = if asked == 1 { "hero" } else { "heroes" };
     out.line(format_args!(
-        "{arrived} of {asked} heroes arrived, {failed} failed, in {} ms \
+        "{arrived} of {asked} {heroes} arrived, {failed} failed, in {} ms \
          (their fetches add up to {} ms)",
         elapsed.as_millis(),
         added_up.as_millis()
