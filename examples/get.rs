@@ -101,7 +101,12 @@ async fn fetch(options: Options) -> Result<(), fetcher::Error> {
     };
     let response = client.send(request).await?;
 
-    if response.url().as_str() != options.url {
+    // The response's URL never carries a user name or password: compare without them.
+    let mut asked = url::Url::parse(&options.url).ok();
+    if let Some(asked) = &mut asked {
+        let _ = (asked.set_username(""), asked.set_password(None));
+    }
+    if asked.as_ref() != Some(response.url()) {
         eprintln!("* redirected to {}", response.url());
     }
     OUT.line(format_args!(
