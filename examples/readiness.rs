@@ -11,7 +11,7 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use runtime::net::{TcpListener, TcpStream};
-use tinyloop::cli::{Args, Command, Out, Trace};
+use tinyloop::cli::{Command, Out, Trace};
 
 const COMMAND: Command<'static> = Command {
     name: "readiness",
@@ -20,17 +20,11 @@ const COMMAND: Command<'static> = Command {
 };
 
 fn main() -> ExitCode {
-    // The trace file, if any, is created now: a path that cannot be written stops here.
-    let trace = match Trace::from_args(Args::from_env()) {
-        Ok(Some(trace)) => trace,
-        Ok(None) => return COMMAND.help(),
-        Err(e) => return COMMAND.usage_error(&e),
-    };
-    // The timeline is the point of this example, so it is always on.
-    let rt = match trace.builder().trace_terminal(true).build() {
-        Ok(rt) => rt,
-        // epoll, eventfd or timerfd refused: nothing this example can do about it.
-        Err(e) => return COMMAND.failed(format_args!("cannot start the runtime: {e}")),
+    // The timeline is the point of this example, so it is always on; `--trace-json PATH`
+    // adds the Chrome trace.
+    let (rt, trace) = match Trace::timeline_runtime(&COMMAND) {
+        Ok(started) => started,
+        Err(status) => return status,
     };
     let received = rt.block_on(async {
         let listener = TcpListener::bind("127.0.0.1:0")?;

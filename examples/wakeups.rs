@@ -49,7 +49,7 @@ use std::task::{Context, Poll, Waker};
 use std::thread;
 use std::time::Duration;
 
-use tinyloop::cli::{Args, Command, Out, Trace};
+use tinyloop::cli::{Command, Out, Trace};
 
 const COMMAND: Command<'static> = Command {
     name: "wakeups",
@@ -159,19 +159,11 @@ fn narrate(line: &str) {
 }
 
 fn main() -> ExitCode {
-    // The trace file, if any, is created now: a path that cannot be written stops here.
-    let trace = match Trace::from_args(Args::from_env()) {
-        Ok(Some(trace)) => trace,
-        Ok(None) => return COMMAND.help(),
-        Err(e) => return COMMAND.usage_error(&e),
-    };
-
-    // The timeline is the point of this example, so it is always on (a builder call wins
-    // over RUNTIME_TRACE); `--trace-json PATH` adds the Chrome trace.
-    let rt = match trace.builder().trace_terminal(true).build() {
-        Ok(rt) => rt,
-        // epoll, eventfd or timerfd refused: nothing this example can do about it.
-        Err(e) => return COMMAND.failed(format_args!("cannot start the runtime: {e}")),
+    // The timeline is the point of this example, so it is always on; `--trace-json PATH`
+    // adds the Chrome trace.
+    let (rt, trace) = match Trace::timeline_runtime(&COMMAND) {
+        Ok(started) => started,
+        Err(status) => return status,
     };
 
     let polls = rt.block_on(async {

@@ -7,7 +7,9 @@ use std::path::{Path, PathBuf};
 use runtime::trace::ChromeTrace;
 use runtime::{Builder, Runtime};
 
-use super::{Args, UsageError};
+use std::process::ExitCode;
+
+use super::{Args, Command, UsageError};
 
 /// The trace flags of a command line, as read; [`open`](TraceFlags::open) checks them.
 ///
@@ -110,6 +112,28 @@ impl Trace {
             }
         }
         flags.open().map(Some)
+    }
+
+    /// The start of an example whose point is its timeline (`readiness`, `wakeups`): reads
+    /// the trace flags from the command line and builds a runtime with the terminal
+    /// timeline always on, plus the Chrome trace if `--trace-json` asked for it.
+    ///
+    /// # Errors
+    /// The exit code to return at once: `--help` (0), a bad flag or trace path (2), or a
+    /// runtime the operating system refused (1).
+    pub fn timeline_runtime(command: &Command<'_>) -> Result<(Runtime, Trace), ExitCode> {
+        // The trace file, if any, is created now: a path that cannot be written stops here.
+        let trace = match Trace::from_args(Args::from_env()) {
+            Ok(Some(trace)) => trace,
+            Ok(None) => return Err(command.help()),
+            Err(e) => return Err(command.usage_error(&e)),
+        };
+        // A builder call wins over RUNTIME_TRACE: the timeline is on whatever it says.
+        match trace.builder().trace_terminal(true).build() {
+            Ok(rt) => Ok((rt, trace)),
+            // epoll, eventfd or timerfd refused: nothing an example can do about it.
+            Err(e) => Err(command.failed(format_args!("cannot start the runtime: {e}"))),
+        }
     }
 
     /// A runtime builder with these outputs attached (`RUNTIME_TRACE` may add more).
