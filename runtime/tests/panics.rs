@@ -3,11 +3,12 @@
 
 mod support;
 
-use std::cell::Cell;
+use std::cell::{Cell, RefCell};
 use std::future::Future;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::pin::Pin;
-use std::sync::Arc;
+use std::rc::Rc;
+use std::sync::{Arc, Mutex};
 use std::task::{Context, Poll, Wake, Waker};
 use std::time::Duration;
 
@@ -146,4 +147,93 @@ fn a_hook_that_panics_leaves_no_task_wedged() {
         let after = rt.try_block_on(async { runtime::spawn(async { 7 }).await.unwrap() });
         assert_eq!(after.ok(), Some(7), "the runtime keeps working");
     });
+}
+
+/// On the first `Woken` event, calls `runtime::block_on`, which must refuse: a runtime is
+/// running on this thread.
+struct BlocksOnInAHook {
+    refused: Rc<Cell<Option<bool>>>,
+}
+
+impl Hook for BlocksOnInAHook {
+    fn on_event(&self, _at: Duration, event: &Event) {
+        if matches!(event, Event::Woken { .. }) && self.refused.get().is_none() {
+            let nested = catch_unwind(|| runtime::block_on(async {}));
+            self.refused.set(Some(nested.is_err()));
+        }
+    }
+}
+
+#[test]
+fn a_hook_that_calls_block_on_gets_the_nested_block_on_panic_and_the_runtime_goes_on() {
+    bounded(|| {
+        let refused = Rc::new(Cell::new(None));
+        let rt = Runtime::builder()
+            .on_event(BlocksOnInAHook {
+                refused: refused.clone(),
+            })
+            .build()
+            .unwrap();
+        let value = rt.block_on(async { runtime::spawn(async { 7 }).await.unwrap() });
+        assert_eq!((value, refused.get()), (7, Some(true)));
+    });
+}
+
+/// On the first `Woken` event, drops the runtime it holds.
+struct DropsARuntime(RefCell<Option<Runtime>>);
+
+impl Hook for DropsARuntime {
+    fn on_event(&self, _at: Duration, event: &Event) {
+        if matches!(event, Event::Woken { .. }) {
+            drop(self.0.borrow_mut().take());
+        }
+    }
+}
+
+#[test]
+fn a_runtime_dropped_by_another_runtimes_hook_drops_its_tasks_on_this_thread() {
+    bounded(|| {
+        let dropped_on = Arc::new(Mutex::new(None));
+        let other = Runtime::builder().lost_waker_lint(false).build().unwrap();
+        let notes = DroppedOn {
+            on: dropped_on.clone(),
+            _not_send: Rc::new(()),
+        };
+        let (tx, rx) = std::sync::mpsc::channel();
+        let _detached = other.spawn(async move {
+            let _notes = notes;
+            // Another thread keeps the waker: it could be the task's last reference.
+            std::future::poll_fn(|cx| {
+                let _ = tx.send(cx.waker().clone());
+                Poll::<()>::Pending
+            })
+            .await;
+        });
+        other.block_on(runtime::yield_now());
+        let waker = rx.recv().unwrap();
+        let keeper = std::thread::spawn(move || {
+            std::thread::sleep(Duration::from_millis(100));
+            drop(waker);
+        });
+        let rt = Runtime::builder()
+            .on_event(DropsARuntime(RefCell::new(Some(other))))
+            .build()
+            .unwrap();
+        rt.block_on(async { runtime::spawn(async {}).await.unwrap() });
+        keeper.join().unwrap();
+        let here = std::thread::current().id();
+        assert_eq!(*dropped_on.lock().unwrap(), Some(here));
+    });
+}
+
+/// Notes the thread it is dropped on; its `Rc` makes the future holding it `!Send`.
+struct DroppedOn {
+    on: Arc<Mutex<Option<std::thread::ThreadId>>>,
+    _not_send: Rc<()>,
+}
+
+impl Drop for DroppedOn {
+    fn drop(&mut self) {
+        *self.on.lock().unwrap() = Some(std::thread::current().id());
+    }
 }

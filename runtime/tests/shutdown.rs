@@ -199,3 +199,160 @@ fn a_runtime_dropped_while_unwinding_still_drops_every_task() {
         assert_eq!(drops.count(), 1);
     });
 }
+
+/// A panic payload whose own destructor panics.
+struct Bomb;
+
+impl Drop for Bomb {
+    fn drop(&mut self) {
+        panic!("the panic payload's destructor panics too");
+    }
+}
+
+/// Panics with a [`Bomb`] the first time it is dropped, and counts its drops; its heap
+/// allocation makes a second drop a double free, which Miri reports.
+struct PanicsWithABomb {
+    _counted: Counted,
+    _heap: Box<u64>,
+    armed: bool,
+}
+
+impl Drop for PanicsWithABomb {
+    fn drop(&mut self) {
+        if std::mem::take(&mut self.armed) {
+            std::panic::panic_any(Bomb);
+        }
+    }
+}
+
+/// A task that waits forever holding a [`PanicsWithABomb`].
+fn bomb_holder(rt: &Runtime, drops: &Drops) -> JoinHandle<()> {
+    let bomb = PanicsWithABomb {
+        _counted: drops.counted(),
+        _heap: Box::new(7),
+        armed: true,
+    };
+    rt.spawn(async move {
+        let _bomb = bomb;
+        pending::<()>().await;
+    })
+}
+
+#[test]
+fn a_future_whose_destructor_panics_with_a_payload_that_panics_is_dropped_once_on_abort() {
+    bounded(|| {
+        let rt = quiet_runtime();
+        let drops = Drops::default();
+        let handle = bomb_holder(&rt, &drops);
+        settle(&rt);
+        handle.abort();
+        let aborted = rt.block_on(handle);
+        assert!(aborted.unwrap_err().is_cancelled());
+        drop(rt);
+        assert_eq!(drops.count(), 1);
+    });
+}
+
+#[test]
+fn a_future_whose_destructor_panics_with_a_payload_that_panics_is_dropped_once_on_runtime_drop() {
+    bounded(|| {
+        let rt = quiet_runtime();
+        let drops = Drops::default();
+        drop(bomb_holder(&rt, &drops));
+        settle(&rt);
+        let dropped = catch_unwind(AssertUnwindSafe(|| drop(rt)));
+        assert!(dropped.is_ok(), "nothing escapes the runtime's drop");
+        assert_eq!(drops.count(), 1);
+    });
+}
+
+thread_local! {
+    /// A runtime kept for the thread's life, dropped as the thread exits.
+    static THREAD_RUNTIME: Runtime = quiet_runtime();
+}
+
+#[test]
+fn a_runtime_in_a_thread_local_drops_its_tasks_when_the_thread_exits() {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::sync::Arc;
+
+    struct CountsDrops(Arc<AtomicUsize>);
+    impl Drop for CountsDrops {
+        fn drop(&mut self) {
+            self.0.fetch_add(1, Ordering::SeqCst);
+        }
+    }
+    let drops = Arc::new(AtomicUsize::new(0));
+    let counted = CountsDrops(drops.clone());
+    let thread = std::thread::spawn(move || {
+        THREAD_RUNTIME.with(|rt| {
+            let _detached = rt.spawn(async move {
+                let _counted = counted;
+                pending::<()>().await;
+            });
+            rt.block_on(runtime::yield_now());
+        });
+    });
+    assert!(thread.join().is_ok(), "the thread exits cleanly");
+    assert_eq!(drops.load(Ordering::SeqCst), 1);
+}
+
+/// Spawns a task from its `finish`, which the runtime calls as it is dropped.
+struct SpawnsInFinish {
+    late: Drops,
+    inside: Rc<RefCell<Option<bool>>>,
+}
+
+/// Notes whether it was dropped while a runtime was running on this thread.
+struct NotesWhereDropped {
+    inside: Rc<RefCell<Option<bool>>>,
+    _counted: Counted,
+}
+
+impl Drop for NotesWhereDropped {
+    fn drop(&mut self) {
+        // `runtime::spawn` works only where a runtime is current.
+        let inside = catch_unwind(|| drop(runtime::spawn(async {}))).is_ok();
+        *self.inside.borrow_mut() = Some(inside);
+    }
+}
+
+impl runtime::trace::Hook for SpawnsInFinish {
+    fn on_event(&self, _: std::time::Duration, _: &runtime::trace::Event) {}
+
+    fn finish(&self) {
+        let notes = NotesWhereDropped {
+            inside: self.inside.clone(),
+            _counted: self.late.counted(),
+        };
+        let _detached = runtime::spawn(async move {
+            let _notes = notes;
+            pending::<()>().await;
+        });
+    }
+}
+
+#[test]
+fn a_task_a_hook_spawns_as_the_runtime_finishes_is_dropped_inside_it() {
+    bounded(|| {
+        let late = Drops::default();
+        let inside = Rc::new(RefCell::new(None));
+        let hook = SpawnsInFinish {
+            late: late.clone(),
+            inside: inside.clone(),
+        };
+        let rt = Runtime::builder()
+            .virtual_clock(true)
+            .lost_waker_lint(false)
+            .on_event(hook)
+            .build()
+            .unwrap();
+        drop(rt);
+        assert_eq!(late.count(), 1);
+        assert_eq!(
+            *inside.borrow(),
+            Some(true),
+            "dropped with its runtime current"
+        );
+    });
+}

@@ -2,6 +2,7 @@
 
 mod support;
 
+use std::future::Future;
 use std::time::Duration;
 
 use runtime::time::{interval, sleep, Instant};
@@ -39,4 +40,19 @@ fn a_tick_late_by_less_than_a_period_is_followed_by_a_full_period() {
 #[test]
 fn a_tick_late_by_several_periods_fires_once_and_skips_the_missed_ones() {
     assert_eq!(tick_times(45, 4), [0, 45, 55, 65]);
+}
+
+#[test]
+fn a_sleep_first_polled_in_one_runtime_ends_when_awaited_in_another() {
+    support::bounded(|| {
+        let first = Runtime::new().unwrap();
+        let mut nap = Box::pin(sleep(Duration::from_millis(20))); // on the real clock
+                                                                  // Polled once there, so its timer is in the first runtime's driver.
+        first.block_on(std::future::poll_fn(|cx| {
+            assert!(nap.as_mut().poll(cx).is_pending());
+            std::task::Poll::Ready(())
+        }));
+        let second = Runtime::new().unwrap();
+        assert_eq!(second.try_block_on(nap).map_err(|s| s.to_string()), Ok(()));
+    });
 }

@@ -5,7 +5,7 @@ use std::future::Future;
 use std::pin::Pin;
 use std::task::{Context, Poll};
 
-use crate::executor::wake as context;
+use crate::executor::wake;
 
 /// Runs `a` and `b` concurrently and returns the output of the first to finish; the loser
 /// is dropped (cancelled) at once, before `race` returns.
@@ -78,7 +78,7 @@ where
             .contenders
             .as_mut()
             .expect("a race was polled after it finished");
-        let core = context::current();
+        let core = wake::current();
         let note = |child| {
             if let Some(core) = &core {
                 core.trace().note_child_poll(child);

@@ -29,7 +29,7 @@ use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::task::{Context, Wake, Waker};
 
 use crate::executor::core::Core;
-use crate::executor::wake as context;
+use crate::executor::wake;
 
 /// The most children one parent poll may poll. After that many, the parent yields (wakes
 /// itself and returns `Pending`) so the rest of the runtime gets a turn.
@@ -166,14 +166,17 @@ impl ReadyList {
     /// children this round may poll.
     pub(crate) fn start_round(&self, cx: &Context<'_>) -> Round {
         let mut state = self.shared.lock();
-        match &mut state.parent {
-            Some(parent) => parent.clone_from(cx.waker()),
-            None => state.parent = Some(cx.waker().clone()),
-        }
+        let replaced = match &state.parent {
+            Some(parent) if parent.will_wake(cx.waker()) => None,
+            _ => state.parent.replace(cx.waker().clone()),
+        };
         state.woke_parent = false;
+        let left = state.ready.len().min(BUDGET);
+        drop(state);
+        drop(replaced); // after the lock: dropping a waker may run arbitrary code
         Round {
-            left: state.ready.len().min(BUDGET),
-            core: context::current(),
+            left,
+            core: wake::current(),
         }
     }
 

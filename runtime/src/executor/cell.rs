@@ -20,7 +20,7 @@
 
 use std::cell::{Cell, UnsafeCell};
 use std::future::Future;
-use std::panic::{self, AssertUnwindSafe, Location};
+use std::panic::Location;
 use std::pin::Pin;
 use std::ptr;
 use std::sync::atomic::{AtomicU16, AtomicU8, Ordering};
@@ -29,7 +29,7 @@ use std::task::{Context, Poll, Waker};
 
 use super::core::{Core, Polled};
 use super::wake::{Shared, State, COMPLETE, JOIN_INTEREST, SCHEDULED};
-use crate::task::{JoinError, TaskId, WaitsOn};
+use crate::task::{contain, JoinError, TaskId, WaitsOn};
 use crate::trace::Outcome;
 
 /// A task as the run queue and task list see it, its future's type erased.
@@ -64,7 +64,8 @@ impl Runnable {
 }
 
 /// What wakers, and the loop's bookkeeping of a poll, need to know of an entry: a
-/// spawned task (`executor/cell.rs`) or `block_on`'s future (`executor/core.rs`).
+/// spawned task ([`TaskCell`]) or `block_on`'s future ([`MainTask`], polled by the loop in
+/// `executor/core.rs`).
 pub(crate) trait Wakeable: Send + Sync + 'static {
     fn header(&self) -> &Header;
     /// The entry's place in the run queue.
@@ -218,7 +219,7 @@ impl<F: Future + 'static> TaskCell<F> {
         // while the destructor runs: code it calls that reaches this task (a `JoinHandle`)
         // sees `COMPLETE` unset and stays out. `drop_in_place` keeps the pinning promise.
         // If a destructor panics, the value counts as dropped all the same.
-        let _ = panic::catch_unwind(AssertUnwindSafe(|| unsafe { ptr::drop_in_place(stage) }));
+        contain(|| unsafe { ptr::drop_in_place(stage) });
         // A handle can only be dropped, never made, so without one now there is none later.
         if self.header.state.load() & JOIN_INTEREST != 0 {
             // SAFETY: the old value is dropped, so overwriting it leaks nothing and drops
@@ -230,7 +231,7 @@ impl<F: Future + 'static> TaskCell<F> {
             unsafe { ptr::write(stage, Stage::Consumed) };
             self.header.state.complete();
             // Nobody will read the output: drop it here, on the runtime's thread.
-            let _ = panic::catch_unwind(AssertUnwindSafe(|| drop(output)));
+            contain(|| drop(output));
         }
         self.join_waker.take()
     }
@@ -249,7 +250,8 @@ impl<F: Future + 'static> TaskCell<F> {
         }
     }
 
-    /// Stores the waker of whoever awaits the handle (unless it would wake the same task).
+    /// Stores the waker of whoever awaits the handle (keeping the one stored if it wakes the
+    /// same task).
     pub(super) fn set_join_waker(&self, waker: &Waker) {
         let stored = self.join_waker.take();
         let keep = stored.filter(|stored| stored.will_wake(waker));
@@ -257,7 +259,7 @@ impl<F: Future + 'static> TaskCell<F> {
             .set(Some(keep.unwrap_or_else(|| waker.clone())));
     }
 
-    /// Drops the join waker, returning it.
+    /// Takes the join waker out, for the caller to drop.
     pub(super) fn take_join_waker(&self) -> Option<Waker> {
         self.join_waker.take()
     }

@@ -1,6 +1,7 @@
 //! The runtime's loop: pop an entry, poll it, and when nothing is left to run, turn the
 //! reactor. Each step emits its trace event here, through `self.trace`; the only other
-//! emitters are the wake path (`wake.rs`), `abort` and the lost-waker lint.
+//! emitters are the wake path (`wake.rs`), `abort`, the lost-waker lint (`diagnostics.rs`)
+//! and the combinators' child polls (`Tracer::note_child_poll`).
 //!
 //! [`Core::run_until`] is `block_on`. One iteration of its loop:
 //!
@@ -33,7 +34,7 @@ use super::wake::{CANCELLED, SCHEDULED};
 use super::JoinHandle;
 use crate::reactor::time::{TimeDriver, TimerWake};
 use crate::reactor::{IoWake, Reactor};
-use crate::task::{record_waits, Stuck, TaskId};
+use crate::task::{contain, record_waits, Stuck, TaskId};
 use crate::trace::{Event, Hook, Outcome, PollResult, Tracer, WakeCause};
 
 /// Everything a runtime owns that only its own thread touches.
@@ -186,7 +187,6 @@ impl Core {
     /// Drives `future` to completion, running every other task meanwhile, or reports that
     /// nothing can ever wake anything again (see the module docs for one iteration).
     pub(crate) fn run_until<F: Future>(&self, future: F) -> Result<F::Output, Stuck> {
-        let mut future = std::pin::pin!(future);
         let main = Arc::new(MainTask {
             header: Header {
                 state: State::new(SCHEDULED),
@@ -195,7 +195,9 @@ impl Core {
             },
             stats: PollStats::default(),
         });
+        // Declared before the future, so dropped after it: `COMPLETE` follows the future.
         let _complete = CompleteOnDrop(&main.header.state);
+        let mut future = std::pin::pin!(future);
         self.run_queue.push(Runnable::Main(main.clone()));
         loop {
             for _ in 0..self.event_interval {
@@ -210,9 +212,9 @@ impl Core {
                             Polled::Pending | Polled::Cancelled => {}
                         }
                     }
-                    // An earlier `block_on`'s entry: its future is gone. (None is left
-                    // queued, since an entry is popped before its future can finish, but
-                    // the loop must not mistake one for this `block_on`'s.)
+                    // Another `block_on`'s entry: its future is gone with its `block_on`.
+                    // (An entry is popped before its future can finish, so none should be
+                    // left; the loop must not mistake one for this `block_on`'s anyway.)
                     Some(Runnable::Main(_)) => {}
                 }
             }
@@ -293,7 +295,7 @@ impl Core {
     ) {
         self.trace.emit(|| Event::Finished { task, outcome });
         if let Some(waker) = join_waker {
-            self.wake(WakeCause::Task(task), waker);
+            self.call_waker(WakeCause::Task(task), waker);
         }
         // During shutdown the task list was drained, and its slots may hold tasks spawned
         // since: leave it to the shutdown loop.
@@ -327,7 +329,7 @@ impl Core {
             waker,
         } in io_wakes.drain(..)
         {
-            self.wake(WakeCause::Io { token, readiness }, waker);
+            self.call_waker(WakeCause::Io { token, readiness }, waker);
         }
         // 5. Under the virtual clock, when nothing else can happen, time jumps to the next
         //    deadline.
@@ -348,18 +350,15 @@ impl Core {
         let fired = due.len();
         for TimerWake { id: timer, waker } in due.drain(..) {
             self.trace.emit(|| Event::TimerFired { timer });
-            self.wake(WakeCause::Timer(timer), waker);
+            self.call_waker(WakeCause::Timer(timer), waker);
         }
         fired
     }
 
     /// Calls a waker the runtime took from a driver or a task. A waker that panics is
     /// caught, so it takes neither the runtime nor the other wakes down with it.
-    fn wake(&self, cause: WakeCause, waker: Waker) {
-        let woken = self.trace.with_cause(cause, || {
-            panic::catch_unwind(AssertUnwindSafe(|| waker.wake()))
-        });
-        if woken.is_err() {
+    fn call_waker(&self, cause: WakeCause, waker: Waker) {
+        if self.trace.with_cause(cause, || contain(|| waker.wake())) {
             let _ = writeln!(
                 io::stderr(),
                 "tinyloop: a waker panicked (woken by {cause})"
@@ -373,23 +372,30 @@ impl Core {
     }
 
     /// Drops every unfinished task's future (runtime drop), then calls every hook's
-    /// `finish`. Futures dropped here may spawn tasks, wake others or drop outputs; the
-    /// loop goes on until nothing is left.
+    /// `finish`. Futures dropped here (and hooks finishing) may spawn tasks, wake others or
+    /// drop outputs; each round goes on until nothing is left.
     pub(crate) fn shutdown(&self) {
+        self.drop_every_task();
+        self.blocking.shutdown();
+        self.trace.finish();
+        self.drop_every_task();
+    }
+
+    /// Cancels every task in the task list, the queues, and what those drops add, until
+    /// none is left. Foreign wakes are refused from the first round on.
+    fn drop_every_task(&self) {
         let mut injected = self.shared.close();
         loop {
             let tasks: Vec<TaskRef> = self.tasks.borrow_mut().drain().collect();
             let queued = self.run_queue.take();
             if tasks.is_empty() && queued.is_empty() && injected.is_empty() {
-                break;
+                return;
             }
             for task in &tasks {
                 task.cancel_now(self);
             }
             drop((tasks, queued, std::mem::take(&mut injected)));
         }
-        self.blocking.shutdown();
-        self.trace.finish();
     }
 
     /// The name an unfinished task was spawned with.

@@ -70,12 +70,10 @@ impl<F: Future + 'static> TaskOutput<F::Output> for TaskCell<F> {
         if action == WakeAction::Finished {
             return;
         }
-        wake::with_current(|core| {
-            if let Some(core) = core.filter(|c| Arc::ptr_eq(c.shared(), &self.header().shared)) {
-                let (task, by) = (self.header().id, core.trace().cause());
-                core.trace().emit(|| Event::AbortRequested { task, by });
-            }
-        });
+        if let Some(core) = wake::traced_runtime(&self.header().shared) {
+            let (task, by) = (self.header().id, core.trace().cause());
+            core.trace().emit(|| Event::AbortRequested { task, by });
+        }
         if action == WakeAction::Queue {
             wake::schedule(self);
         }

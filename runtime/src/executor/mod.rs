@@ -113,7 +113,7 @@ impl Runtime {
     /// # Ok::<(), std::io::Error>(())
     /// ```
     pub fn try_block_on<F: Future>(&self, future: F) -> Result<F::Output, Stuck> {
-        let _enter = enter(self.core.clone(), false);
+        let _enter = enter(self.core.clone());
         self.core.run_until(future)
     }
 
@@ -156,7 +156,7 @@ impl Drop for Runtime {
     fn drop(&mut self) {
         // Entered even inside another runtime's task: the futures are dropped in their own
         // runtime, so their destructors can still deregister sockets and timers.
-        let _enter = enter(self.core.clone(), true);
+        let _enter = enter_for_drop(self.core.clone());
         self.core.shutdown();
     }
 }
@@ -171,27 +171,45 @@ impl fmt::Debug for Runtime {
 }
 
 /// Restores the previous current runtime when dropped, also on unwind.
-pub(crate) struct EnterGuard(Option<Rc<Core>>);
+struct EnterGuard(Option<Rc<Core>>);
 
 impl Drop for EnterGuard {
     fn drop(&mut self) {
         let previous = self.0.take();
-        let _ = wake::CURRENT.try_with(|current| *current.borrow_mut() = previous);
+        let _ = wake::CURRENT.try_with(|current| {
+            if let Ok(mut current) = current.try_borrow_mut() {
+                *current = previous;
+            }
+        });
     }
 }
 
-/// Makes `core` this thread's current runtime. With `nested: false`, panics if one is
-/// current already (a `block_on` inside a task would stop every other task of its runtime).
-pub(crate) fn enter(core: Rc<Core>, nested: bool) -> EnterGuard {
-    let previous = wake::CURRENT.with(|current| current.borrow_mut().replace(core));
-    let guard = EnterGuard(previous);
-    if !nested && guard.0.is_some() {
+/// Makes `core` this thread's current runtime for `block_on`.
+///
+/// # Panics
+/// If a runtime is current already: a `block_on` inside a task would stop every other task
+/// of its runtime.
+fn enter(core: Rc<Core>) -> EnterGuard {
+    let guard = EnterGuard(wake::CURRENT.with(|current| current.borrow_mut().replace(core)));
+    if guard.0.is_some() {
         panic!(
             "block_on called inside a running tinyloop runtime: a nested block_on would \
              stop every other task on this thread. Use `.await` (or runtime::spawn) instead"
         );
     }
     guard
+}
+
+/// Makes `core` this thread's current runtime while it drops its tasks, whatever runtime
+/// was current (a runtime may be dropped inside another's task). `None` when the thread's
+/// context is gone (a runtime kept in a thread-local, dropped as the thread exits): the
+/// tasks are dropped all the same, outside any context.
+fn enter_for_drop(core: Rc<Core>) -> Option<EnterGuard> {
+    let previous = wake::CURRENT.try_with(|current| {
+        let mut current = current.try_borrow_mut().ok()?;
+        Some(current.replace(core))
+    });
+    previous.ok().flatten().map(EnterGuard)
 }
 
 /// Runs `future` to completion on a new default [`Runtime`], then drops the runtime.

@@ -37,7 +37,8 @@ pub(crate) const SCHEDULED: usize = 1 << 0;
 /// Set while the runtime polls the task's future, or drops it. Never with `COMPLETE`.
 pub(crate) const RUNNING: usize = 1 << 1;
 /// Set once the future is gone and its output (or why there is none) is stored. Final:
-/// afterwards only `JOIN_INTEREST` changes, and every wake is ignored. Until it is set,
+/// afterwards every wake is ignored (it may still set `SCHEDULED`, which nothing reads
+/// then), and only `JOIN_INTEREST` changes meaningfully. Until it is set,
 /// only the runtime touches the task's stage; from then on only the `JoinHandle` does.
 pub(crate) const COMPLETE: usize = 1 << 2;
 /// Set by `abort`: the runtime drops the future instead of polling it again. Meaningless
@@ -128,10 +129,14 @@ impl State {
         })
     }
 
-    /// A poll returned `Pending`: clears `RUNNING`. `SCHEDULED` stays set on `Requeue`,
-    /// since the task goes straight back into the queue.
+    /// A poll returned `Pending`: clears `RUNNING`, unless the task was aborted meanwhile,
+    /// in which case it stays `RUNNING` while the runtime drops its future. `SCHEDULED`
+    /// stays set on `Requeue`, since the task goes straight back into the queue.
     pub(crate) fn end_poll(&self) -> AfterPoll {
-        let previous = self.0.fetch_and(!RUNNING, Ordering::AcqRel);
+        let previous = self.update(|flags| match flags & CANCELLED {
+            0 => flags & !RUNNING,
+            _ => flags,
+        });
         if previous & CANCELLED != 0 {
             AfterPoll::Cancel
         } else if previous & SCHEDULED != 0 {
@@ -217,7 +222,7 @@ impl<T: Wakeable + Sized> Vtable<T> {
     unsafe fn wake(data: *const ()) {
         // SAFETY: the consumed waker's reference moves into this `Arc`.
         let task = unsafe { Arc::from_raw(data.cast::<T>()) };
-        if wake(&*task) {
+        if apply_wake(&*task) {
             schedule(task);
         }
     }
@@ -228,7 +233,7 @@ impl<T: Wakeable + Sized> Vtable<T> {
         // SAFETY: the task is alive (caller). `ManuallyDrop`: this `Arc` borrows the
         // waker's reference and must not release it.
         let task = ManuallyDrop::new(unsafe { Arc::from_raw(data.cast::<T>()) });
-        if wake(&**task) {
+        if apply_wake(&**task) {
             schedule(Arc::clone(&task));
         }
     }
@@ -245,7 +250,7 @@ impl<T: Wakeable + Sized> Vtable<T> {
 /// otherwise records the wake that queued nothing, if tracing is on (only a wake on the
 /// runtime's own thread is traced).
 #[inline]
-fn wake<T: Wakeable + ?Sized>(task: &T) -> bool {
+fn apply_wake<T: Wakeable + ?Sized>(task: &T) -> bool {
     let header = task.header();
     let reason = match header.state.wake() {
         WakeAction::Queue => return true,
@@ -253,20 +258,15 @@ fn wake<T: Wakeable + ?Sized>(task: &T) -> bool {
         WakeAction::AlreadyQueued => Some(IgnoredBecause::AlreadyQueued),
         WakeAction::Finished => Some(IgnoredBecause::Finished),
     };
-    if header.shared.traced {
-        with_current(|core| {
-            let Some(core) = core.filter(|core| Arc::ptr_eq(core.shared(), &header.shared)) else {
-                return;
-            };
-            let (task, cause) = (header.id, core.trace().cause());
-            core.trace().emit(|| match reason {
-                Some(reason) => Event::WakeIgnored {
-                    task,
-                    cause,
-                    reason,
-                },
-                None => Event::Woken { task, cause },
-            });
+    if let Some(core) = traced_runtime(&header.shared) {
+        let (task, cause) = (header.id, core.trace().cause());
+        core.trace().emit(|| match reason {
+            Some(reason) => Event::WakeIgnored {
+                task,
+                cause,
+                reason,
+            },
+            None => Event::Woken { task, cause },
         });
     }
     false
@@ -275,22 +275,38 @@ fn wake<T: Wakeable + ?Sized>(task: &T) -> bool {
 /// Queues a task whose state said [`WakeAction::Queue`]: on the local run queue when this
 /// thread runs the task's runtime, else through the injection queue.
 pub(crate) fn schedule<T: Wakeable + ?Sized>(task: Arc<T>) {
+    let (id, traced) = (task.header().id, task.header().shared.traced);
     let foreign = with_current(|core| match core {
         Some(core) if Arc::ptr_eq(core.shared(), &task.header().shared) => {
-            let (id, trace) = (task.header().id, core.trace());
-            trace.emit(|| Event::Woken {
-                task: id,
-                cause: trace.cause(),
-            });
             core.run_queue().push(task.into_runnable());
             None
         }
         _ => Some(task),
     });
-    if let Some(task) = foreign {
-        let shared = Arc::clone(&task.header().shared);
-        shared.inject(task.into_runnable());
+    match foreign {
+        Some(task) => {
+            let shared = Arc::clone(&task.header().shared);
+            shared.inject(task.into_runnable());
+        }
+        // Queued here, so the runtime running here is the task's.
+        None if traced => {
+            if let Some(core) = current() {
+                let cause = core.trace().cause();
+                core.trace().emit(|| Event::Woken { task: id, cause });
+            }
+        }
+        None => {}
     }
+}
+
+/// The runtime running on this thread, if it is `shared`'s and has a hook: where an event
+/// about one of its tasks goes. The hooks run outside any borrow of the thread's context,
+/// so they may enter or drop runtimes.
+pub(crate) fn traced_runtime(shared: &Arc<Shared>) -> Option<Rc<Core>> {
+    if !shared.traced {
+        return None;
+    }
+    current().filter(|core| Arc::ptr_eq(core.shared(), shared))
 }
 
 /// The run queue of one runtime: entries in the order they were woken, each at most once
@@ -417,7 +433,9 @@ thread_local! {
     pub(super) static CURRENT: RefCell<Option<Rc<Core>>> = const { RefCell::new(None) };
 }
 
-/// Runs `f` on the current runtime without touching its reference count.
+/// Runs `f` on the current runtime without touching its reference count. The thread's
+/// context stays borrowed while `f` runs, so `f` must run no code of the user's (no hook,
+/// no waker, no destructor): such code may enter or drop a runtime.
 pub(crate) fn with_current<R>(f: impl FnOnce(Option<&Core>) -> R) -> R {
     let mut f = Some(f);
     let result = CURRENT.try_with(|current| (f.take().expect("once"))(current.borrow().as_deref()));

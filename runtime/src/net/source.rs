@@ -21,8 +21,9 @@ use crate::task::{note_wait, WaitsOn};
 pub(crate) struct IoSource<S: Source> {
     /// Borrowed mutably only to register it elsewhere, never during an operation.
     io: RefCell<S>,
-    /// Where the source is registered now.
-    home: RefCell<Home>,
+    /// Where the source is registered now; `None` if moving it failed and it could not go
+    /// back either (every operation then fails: no reactor would wake its task).
+    home: RefCell<Option<Home>>,
     /// What it is registered for.
     interest: Interest,
 }
@@ -49,11 +50,11 @@ impl<S: Source> IoSource<S> {
         let (slot, token) = reactor.register(&mut io, interest)?;
         Ok(IoSource {
             io: RefCell::new(io),
-            home: RefCell::new(Home {
+            home: RefCell::new(Some(Home {
                 reactor,
                 slot,
                 token,
-            }),
+            })),
             interest,
         })
     }
@@ -63,9 +64,12 @@ impl<S: Source> IoSource<S> {
         self.io.borrow()
     }
 
-    /// The mio token, as traces show it.
+    /// The mio token, as traces show it (`usize::MAX` for a source that lost its reactor).
     pub(crate) fn token(&self) -> Token {
-        self.home.borrow().token
+        self.home
+            .borrow()
+            .as_ref()
+            .map_or(Token(usize::MAX), |home| home.token)
     }
 
     /// Ready when the source may make progress in `direction`; otherwise stores the waker
@@ -73,20 +77,22 @@ impl<S: Source> IoSource<S> {
     /// registered elsewhere.
     ///
     /// # Errors
-    /// If the source must move and the new reactor refuses it.
+    /// If the source must move and the new reactor refuses it (or it lost its reactor so).
     pub(crate) fn poll_ready(
         &self,
         cx: &mut Context<'_>,
         direction: Direction,
     ) -> Poll<io::Result<()>> {
         let home = self.home.borrow();
-        if home.reactor.poll_ready(home.slot, cx, direction).is_ready() {
+        let Some(at) = home.as_ref() else {
+            return Poll::Ready(Err(lost()));
+        };
+        if at.reactor.poll_ready(at.slot, cx, direction).is_ready() {
             return Poll::Ready(Ok(()));
         }
         note_wait(WaitsOn::SOCKET);
-        let here = current_reactor();
-        let moved = match here {
-            Some(here) if !Rc::ptr_eq(&here, &home.reactor) => here,
+        let moved = match current_reactor() {
+            Some(here) if !Rc::ptr_eq(&here, &at.reactor) => here,
             _ => return Poll::Pending, // the waker is with the reactor that will fire it
         };
         drop(home);
@@ -94,23 +100,40 @@ impl<S: Source> IoSource<S> {
             return Poll::Ready(Err(e));
         }
         let home = self.home.borrow();
-        home.reactor
-            .poll_ready(home.slot, cx, direction)
-            .map(|()| Ok(()))
+        let at = home.as_ref().expect("a source that moved has a home");
+        at.reactor.poll_ready(at.slot, cx, direction).map(Ok)
     }
 
     /// Registers the source with `reactor` instead of where it is. Wakers other tasks left
     /// with the old reactor are woken (except `current`'s), so that they poll again and
     /// find the source where it is now.
+    ///
+    /// # Errors
+    /// If `reactor` refuses the source. It then goes back where it was, if it can.
     fn move_to(&self, reactor: Rc<Reactor>, current: &Waker) -> io::Result<()> {
         let mut io = self.io.borrow_mut();
         let mut home = self.home.borrow_mut();
-        let stranded = home.reactor.deregister(&mut *io, home.slot);
-        let (slot, token) = reactor.register(&mut *io, self.interest)?;
-        *home = Home {
-            reactor,
-            slot,
-            token,
+        let old = home.take().expect("only a source with a home moves");
+        let stranded = old.reactor.deregister(&mut *io, old.slot);
+        let moved = reactor.register(&mut *io, self.interest);
+        let result = match moved {
+            Ok((slot, token)) => {
+                *home = Some(Home {
+                    reactor,
+                    slot,
+                    token,
+                });
+                Ok(())
+            }
+            Err(e) => {
+                let back = old.reactor.register(&mut *io, self.interest);
+                *home = back.ok().map(|(slot, token)| Home {
+                    reactor: old.reactor,
+                    slot,
+                    token,
+                });
+                Err(e)
+            }
         };
         drop((io, home));
         for waker in stranded.into_iter().flatten() {
@@ -118,13 +141,14 @@ impl<S: Source> IoSource<S> {
                 waker.wake();
             }
         }
-        Ok(())
+        result
     }
 
     /// Forgets readiness in `direction` after an operation returned `WouldBlock`.
     pub(crate) fn clear_ready(&self, direction: Direction) {
-        let home = self.home.borrow();
-        home.reactor.clear_ready(home.slot, direction);
+        if let Some(home) = self.home.borrow().as_ref() {
+            home.reactor.clear_ready(home.slot, direction);
+        }
     }
 
     /// Runs `op` until it does not return `WouldBlock`, waiting for readiness in between.
@@ -151,10 +175,16 @@ impl<S: Source> IoSource<S> {
 
 impl<S: Source> Drop for IoSource<S> {
     fn drop(&mut self) {
-        let home = self.home.get_mut();
-        // Wakers still stored are dropped, not woken: the source's owner is dropping it.
-        drop(home.reactor.deregister(self.io.get_mut(), home.slot));
+        if let Some(home) = self.home.get_mut() {
+            // Wakers still stored are dropped, not woken: the source's owner drops it.
+            drop(home.reactor.deregister(self.io.get_mut(), home.slot));
+        }
     }
+}
+
+/// The error of a source that could be registered with no reactor.
+fn lost() -> io::Error {
+    io::Error::other("the socket lost its registration with the reactor")
 }
 
 /// The reactor of the runtime running on this thread.

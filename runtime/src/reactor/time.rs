@@ -159,9 +159,12 @@ impl TimeDriver {
         }
         let (slot, _) = slot_and_id(key);
         let (_, current) = &mut timers.wakers[slot];
-        if !current.will_wake(waker) {
-            current.clone_from(waker);
+        if current.will_wake(waker) {
+            return true;
         }
+        let replaced = std::mem::replace(current, waker.clone());
+        drop(timers);
+        drop(replaced); // after the borrow: dropping a waker may run arbitrary code
         true
     }
 

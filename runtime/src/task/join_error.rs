@@ -21,7 +21,8 @@ pub enum JoinError {
 }
 
 impl JoinError {
-    /// Builds a `Panicked` error from a caught panic payload.
+    /// Builds a `Panicked` error from a caught panic payload, and drops the payload (a
+    /// payload whose destructor panics too is leaked: see `task/panic.rs`).
     pub(crate) fn from_panic(payload: Box<dyn Any + Send>) -> JoinError {
         let message = if let Some(s) = payload.downcast_ref::<&str>() {
             (*s).to_owned()
@@ -30,6 +31,7 @@ impl JoinError {
         } else {
             "Box<dyn Any>".to_owned()
         };
+        super::drop_payload(payload);
         JoinError::Panicked { message }
     }
 

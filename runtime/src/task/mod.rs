@@ -4,6 +4,7 @@
 //! Nothing here knows the executor; the executor (`crate::executor`) builds on it.
 
 mod join_error;
+mod panic;
 mod report;
 mod waits;
 mod yield_now;
@@ -13,6 +14,7 @@ pub use report::{Stuck, TaskReport};
 pub use waits::WaitsOn;
 pub use yield_now::{yield_now, YieldNow};
 
+pub(crate) use panic::{contain, drop_payload};
 pub(crate) use waits::{note_wait, record_waits};
 
 use std::fmt;

@@ -8,7 +8,7 @@ use std::task::{Context, Poll};
 use std::time::Duration;
 
 use super::Instant;
-use crate::executor::current_or_panic;
+use crate::executor::{current_or_panic, wake};
 use crate::reactor::time::{timer_id, TimeDriver, TimerKey};
 use crate::task::{note_wait, WaitsOn};
 
@@ -102,11 +102,15 @@ impl Future for Sleep {
                 this.cancel();
                 return Poll::Ready(());
             }
-            if driver.update(*key, cx.waker()) {
+            // A sleep awaited under another runtime than its first moves there (below):
+            // the driver it is in may belong to a runtime nobody runs any more.
+            let home = wake::with_current(|core| core.is_none_or(|c| Rc::ptr_eq(c.time(), driver)));
+            if home && driver.update(*key, cx.waker()) {
                 note_wait(WaitsOn::TIMER);
                 return Poll::Pending;
             }
-            // Fired, but the clock says otherwise (it cannot go back): register anew.
+            // Fired (though the clock says otherwise: it cannot go back), or elsewhere:
+            // register anew.
             this.cancel();
         }
         let Timer::Unregistered(deadline) = this.timer else {

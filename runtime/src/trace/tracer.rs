@@ -3,11 +3,11 @@
 
 use std::cell::Cell;
 use std::io::{self, Write};
-use std::panic::{self, AssertUnwindSafe};
 use std::rc::Rc;
 
 use super::{Event, Hook, WakeCause};
 use crate::reactor::time::TimeDriver;
+use crate::task::contain;
 
 /// The hooks of one runtime and the cause of the wakes happening now.
 pub(crate) struct Tracer {
@@ -54,7 +54,7 @@ impl Tracer {
     fn emit_slow(&self, event: Event) {
         let at = self.time.elapsed();
         for slot in self.hooks.iter().filter(|slot| slot.alive.get()) {
-            if panic::catch_unwind(AssertUnwindSafe(|| slot.hook.on_event(at, &event))).is_err() {
+            if contain(|| slot.hook.on_event(at, &event)) {
                 slot.alive.set(false);
                 let _ = writeln!(
                     io::stderr(),
@@ -92,7 +92,7 @@ impl Tracer {
     /// The runtime is dropped: every hook may print its summary or write its file.
     pub(crate) fn finish(&self) {
         for slot in self.hooks.iter().filter(|slot| slot.alive.get()) {
-            if panic::catch_unwind(AssertUnwindSafe(|| slot.hook.finish())).is_err() {
+            if contain(|| slot.hook.finish()) {
                 let _ = writeln!(io::stderr(), "tinyloop: a trace hook panicked in `finish`");
             }
         }

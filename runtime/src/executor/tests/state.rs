@@ -44,3 +44,16 @@ fn cancel_of_idle_task_queues_it_and_cancel_wins_over_requeue() {
     assert_eq!(s.cancel(), WakeAction::DuringPoll);
     assert_eq!(s.end_poll(), AfterPoll::Cancel);
 }
+
+#[test]
+fn a_task_aborted_during_its_poll_stays_running_while_its_future_is_dropped() {
+    let s = State::new(SCHEDULED);
+    s.start_poll();
+    s.cancel();
+    assert_eq!(s.end_poll(), AfterPoll::Cancel);
+    assert_eq!(
+        s.load() & RUNNING,
+        RUNNING,
+        "no wake can queue it meanwhile"
+    );
+}
