@@ -36,7 +36,7 @@
 //!
 //! # Reading order
 //!
-//! The core is seven files, read top to bottom in this order:
+//! The core is six files, read top to bottom in this order:
 //!
 //! 1. `executor/mod.rs`: [`Runtime`], [`block_on`] and [`spawn`], the front door.
 //! 2. `executor/core.rs`: the loop. Pop an entry, poll it with the bookkeeping every poll
@@ -48,7 +48,9 @@
 //! 5. `reactor/mod.rs`: I/O readiness. Sources, edge-triggered readiness, the one wait.
 //! 6. `reactor/time.rs`: the time driver. The clock, the timers, the wakeup at the
 //!    earliest deadline.
-//! 7. `executor/join_handle.rs`: awaiting a task's output, or aborting it.
+//!
+//! Then `executor/join_handle.rs`, the other side of the cell's rule: awaiting a task's
+//! output, or aborting it.
 //!
 //! A wake from epoll to the next poll crosses three of them: `reactor/mod.rs` collects the
 //! waker, `executor/wake.rs` queues its task, `executor/core.rs` polls it. The modules form

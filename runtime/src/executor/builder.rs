@@ -8,7 +8,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use super::blocking::BlockingPool;
-use super::core::{Core, Parts};
+use super::core::Core;
 use super::wake::Shared;
 use super::{Runtime, EVENT_INTERVAL};
 use crate::reactor::time::TimeDriver;
@@ -158,15 +158,15 @@ impl Builder {
         if let Some(path) = trace.chrome {
             hooks.push(Rc::new(ChromeTrace::to_file(path)));
         }
-        let core = Core::new(Parts {
-            shared: Arc::new(Shared::new(interrupt, !hooks.is_empty())),
+        let core = Core::new(
+            Arc::new(Shared::new(interrupt, !hooks.is_empty())),
             reactor,
             time,
-            blocking: BlockingPool::new(self.max_blocking_threads, self.blocking_keep_alive),
+            BlockingPool::new(self.max_blocking_threads, self.blocking_keep_alive),
             hooks,
-            event_interval: self.event_interval,
-            lost_waker_lint: self.lost_waker_lint,
-        });
+            self.event_interval,
+            self.lost_waker_lint,
+        );
         Ok(Runtime::from_core(core))
     }
 }

@@ -95,34 +95,32 @@ impl Drop for CompleteOnDrop<'_> {
     }
 }
 
-/// What the builder hands to [`Core::new`].
-pub(crate) struct Parts {
-    pub(crate) shared: Arc<Shared>,
-    pub(crate) reactor: Reactor,
-    pub(crate) time: TimeDriver,
-    pub(crate) blocking: BlockingPool,
-    pub(crate) hooks: Vec<Rc<dyn Hook>>,
-    pub(crate) event_interval: u32,
-    pub(crate) lost_waker_lint: bool,
-}
-
 impl Core {
-    pub(crate) fn new(parts: Parts) -> Core {
-        let time = Rc::new(parts.time);
+    /// A runtime's core from its parts (see the builder).
+    pub(crate) fn new(
+        shared: Arc<Shared>,
+        reactor: Reactor,
+        time: TimeDriver,
+        blocking: BlockingPool,
+        hooks: Vec<Rc<dyn Hook>>,
+        event_interval: u32,
+        lost_waker_lint: bool,
+    ) -> Core {
+        let time = Rc::new(time);
         Core {
-            shared: parts.shared,
+            shared,
             run_queue: RunQueue::default(),
             tasks: RefCell::default(),
-            reactor: Rc::new(parts.reactor),
-            trace: Tracer::new(parts.hooks, time.clone()),
+            reactor: Rc::new(reactor),
+            trace: Tracer::new(hooks, time.clone()),
             time,
-            blocking: parts.blocking,
+            blocking,
             names: RefCell::default(),
             next_id: Cell::new(1),
             io_wakes: Cell::default(),
             timer_wakes: Cell::default(),
-            event_interval: parts.event_interval.max(1),
-            lost_waker_lint: parts.lost_waker_lint,
+            event_interval: event_interval.max(1),
+            lost_waker_lint,
         }
     }
 

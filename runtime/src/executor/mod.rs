@@ -1,9 +1,9 @@
 //! The runtime: a FIFO run queue of tasks in front of the reactor, on one thread.
 //!
 //! The core, in reading order: this file (the public API), `core.rs` (the loop),
-//! `cell.rs` (a task), `wake.rs` (the wake path), `join_handle.rs` (awaiting a task); the
-//! crate docs place the reactor's two files among them. `builder.rs`, `diagnostics.rs`
-//! and `blocking.rs` build on them.
+//! `cell.rs` (a task), `wake.rs` (the wake path), then the reactor's two files (see the
+//! crate docs). `join_handle.rs` (awaiting a task), `builder.rs`, `diagnostics.rs` and
+//! `blocking.rs` build on them.
 
 mod blocking;
 mod builder;

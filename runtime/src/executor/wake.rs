@@ -28,6 +28,7 @@ use std::task::{RawWaker, RawWakerVTable, Waker};
 use super::cell::{Runnable, Wakeable};
 use super::core::Core;
 use crate::loom::{AtomicBool, AtomicUsize, Mutex, MutexGuard, Ordering};
+use crate::task::TaskId;
 use crate::trace::{Event, IgnoredBecause};
 
 /// Set while the task is in a run queue (local or injection), or was woken while `RUNNING`
@@ -247,27 +248,18 @@ impl<T: Wakeable + Sized> Vtable<T> {
 }
 
 /// Applies a wake to `task`'s state word. Returns whether the caller must queue it;
-/// otherwise records the wake that queued nothing, if tracing is on (only a wake on the
-/// runtime's own thread is traced).
+/// otherwise records the wake, which queued nothing.
 #[inline]
 fn apply_wake<T: Wakeable + ?Sized>(task: &T) -> bool {
     let header = task.header();
-    let reason = match header.state.wake() {
+    let ignored = match header.state.wake() {
         WakeAction::Queue => return true,
         WakeAction::DuringPoll => None,
         WakeAction::AlreadyQueued => Some(IgnoredBecause::AlreadyQueued),
         WakeAction::Finished => Some(IgnoredBecause::Finished),
     };
-    if let Some(core) = traced_runtime(&header.shared) {
-        let (task, cause) = (header.id, core.trace().cause());
-        core.trace().emit(|| match reason {
-            Some(reason) => Event::WakeIgnored {
-                task,
-                cause,
-                reason,
-            },
-            None => Event::Woken { task, cause },
-        });
+    if header.shared.traced {
+        trace_wake(&header.shared, header.id, ignored);
     }
     false
 }
@@ -275,7 +267,11 @@ fn apply_wake<T: Wakeable + ?Sized>(task: &T) -> bool {
 /// Queues a task whose state said [`WakeAction::Queue`]: on the local run queue when this
 /// thread runs the task's runtime, else through the injection queue.
 pub(crate) fn schedule<T: Wakeable + ?Sized>(task: Arc<T>) {
-    let (id, traced) = (task.header().id, task.header().shared.traced);
+    let header = task.header();
+    let (id, traced) = (
+        header.id,
+        header.shared.traced.then(|| header.shared.clone()),
+    );
     let foreign = with_current(|core| match core {
         Some(core) if Arc::ptr_eq(core.shared(), &task.header().shared) => {
             core.run_queue().push(task.into_runnable());
@@ -283,30 +279,36 @@ pub(crate) fn schedule<T: Wakeable + ?Sized>(task: Arc<T>) {
         }
         _ => Some(task),
     });
-    match foreign {
-        Some(task) => {
-            let shared = Arc::clone(&task.header().shared);
-            shared.inject(task.into_runnable());
-        }
-        // Queued here, so the runtime running here is the task's.
-        None if traced => {
-            if let Some(core) = current() {
-                let cause = core.trace().cause();
-                core.trace().emit(|| Event::Woken { task: id, cause });
-            }
-        }
-        None => {}
+    match (foreign, traced) {
+        (Some(task), _) => task.header().shared.clone().inject(task.into_runnable()),
+        (None, Some(shared)) => trace_wake(&shared, id, None),
+        (None, None) => {}
     }
 }
 
+/// Records a wake of task `id` (one that queued it, or was `ignored`) in the trace of the
+/// runtime running here, if it is the task's. Called after every borrow of the thread's
+/// context has ended: the hooks may enter or drop runtimes.
+fn trace_wake(shared: &Arc<Shared>, task: TaskId, ignored: Option<IgnoredBecause>) {
+    let Some(core) = traced_runtime(shared) else {
+        return;
+    };
+    let cause = core.trace().cause();
+    core.trace().emit(|| match ignored {
+        Some(reason) => Event::WakeIgnored {
+            task,
+            cause,
+            reason,
+        },
+        None => Event::Woken { task, cause },
+    });
+}
+
 /// The runtime running on this thread, if it is `shared`'s and has a hook: where an event
-/// about one of its tasks goes. The hooks run outside any borrow of the thread's context,
-/// so they may enter or drop runtimes.
+/// about one of its tasks goes.
 pub(crate) fn traced_runtime(shared: &Arc<Shared>) -> Option<Rc<Core>> {
-    if !shared.traced {
-        return None;
-    }
-    current().filter(|core| Arc::ptr_eq(core.shared(), shared))
+    let core = shared.traced.then(current).flatten()?;
+    Arc::ptr_eq(core.shared(), shared).then_some(core)
 }
 
 /// The run queue of one runtime: entries in the order they were woken, each at most once
