@@ -46,7 +46,9 @@ fn a_tick_late_by_several_periods_fires_once_and_skips_the_missed_ones() {
 fn a_sleep_first_polled_in_one_runtime_ends_when_awaited_in_another() {
     support::bounded(|| {
         let first = Runtime::new().unwrap();
-        let mut nap = Box::pin(sleep(Duration::from_millis(20))); // on the real clock
+        // On the real clock; long enough under Miri, which is slow, to be pending at first.
+        let ms = if cfg!(miri) { 2_000 } else { 20 };
+        let mut nap = Box::pin(sleep(Duration::from_millis(ms)));
                                                                   // Polled once there, so its timer is in the first runtime's driver.
         first.block_on(std::future::poll_fn(|cx| {
             assert!(nap.as_mut().poll(cx).is_pending());
