@@ -27,34 +27,51 @@
 //! - then one `io(token N, readable)` wake per batch of response bytes, and `finished`.
 //!   Between wakes the reactor parks: waiting costs no CPU.
 //!
-//! Errors print the typed [`fetcher::Error`] (its message, then the variant), and exit
-//! with status 1; a bad command line exits with status 2. A 4xx or 5xx status is not an
-//! error: it is printed like any response.
+//! The command line is checked before any work: a URL that is not `http` or `https` with a
+//! host, or a `--cacert` file that holds no certificate, is one line and the usage on
+//! stderr, exit status 2. A fetch that fails (a refused connection, a timeout, a TLS error)
+//! prints the [`fetcher::Error`]'s message, one line, and exits with status 1. A 4xx or 5xx
+//! status is not an error: it is printed like any response, and the exit status is 0, as
+//! curl's is without `-f`.
 
+use std::path::Path;
 use std::process::ExitCode;
 
-use tinyloop::cli::{Args, Command, Out, TraceFlags, UsageError};
+use tinyloop::cli::{http_url, read_cacert, Args, Command, Out, TraceFlags, UsageError};
+use url::Url;
 
 const COMMAND: Command<'static> = Command {
     name: "get",
     usage: "usage: get [--trace] [--trace-json PATH] [--cacert PATH] [--head] URL",
-    details: "",
+    details: "  URL                 what to fetch: an http:// or https:// URL with a host
+  --head, -I          send HEAD instead of GET: the status line and headers, no body
+  --cacert PATH       also trust this CA certificate (PEM), such as the one
+                      `cargo run --bin swapi-replica` writes
+  --trace             print the runtime's timeline on stderr, and its summary at the end
+  --trace-json PATH   write a Chrome trace to PATH (open it in https://ui.perfetto.dev)
+  -h, --help          print this help
+
+Exit status: 0 when a response arrived, whatever its status: a 404 too, as with curl
+without -f; 1 when the fetch failed (no connection, a timeout, a TLS error); 2 for a
+bad command line, before any work.",
 };
 
 /// Standard output; `Out`, not `println!`, so that `get URL | head -1` does not panic
 /// when `head` leaves.
 static OUT: Out = Out::new();
 
-/// What the command line asked for.
+/// What the command line asked for, checked.
 struct Options {
-    url: String,
-    /// The contents of the `--cacert` file.
+    /// `http` or `https`, with a host.
+    url: Url,
+    /// The contents of the `--cacert` file: at least one certificate, in PEM.
     cacert: Option<Vec<u8>>,
     head: bool,
     trace: TraceFlags,
 }
 
-/// Parses the arguments, and reads the `--cacert` file: `Ok(None)` for `--help`.
+/// Parses the arguments, checks the URL, and reads and checks the `--cacert` file, so that
+/// a bad one stops the program before the runtime starts: `Ok(None)` for `--help`.
 fn parse(mut args: Args) -> Result<Option<Options>, UsageError> {
     let mut url = None;
     let mut cacert = None;
@@ -66,19 +83,14 @@ fn parse(mut args: Args) -> Result<Option<Options>, UsageError> {
         }
         match arg.as_str() {
             "-h" | "--help" => return Ok(None),
-            "--cacert" => {
-                let path = args.value("--cacert")?;
-                let pem = std::fs::read(&path).map_err(|e| {
-                    UsageError::new(format!("--cacert {path}: cannot read it: {e}"))
-                })?;
-                cacert = Some(pem);
-            }
+            "--cacert" => cacert = Some(read_cacert(Path::new(&args.value(&arg)?))?),
             "--head" | "-I" => head = true,
             _ if arg.starts_with('-') || url.is_some() => return Err(UsageError::unexpected(&arg)),
             _ => url = Some(arg),
         }
     }
-    let url = url.ok_or_else(|| UsageError::new("missing URL"))?;
+    let text = url.ok_or_else(|| UsageError::new("missing URL"))?;
+    let url = http_url(&text).map_err(|why| UsageError::new(format!("URL {text:?}: {why}")))?;
     Ok(Some(Options {
         url,
         cacert,
@@ -95,18 +107,16 @@ async fn fetch(options: Options) -> Result<(), fetcher::Error> {
     }
     let client = builder.build()?;
     let request = if options.head {
-        fetcher::Request::head(&options.url)
+        fetcher::Request::head(options.url.as_str())
     } else {
-        fetcher::Request::get(&options.url)
+        fetcher::Request::get(options.url.as_str())
     };
     let response = client.send(request).await?;
 
     // The response's URL never carries a user name or password: compare without them.
-    let mut asked = url::Url::parse(&options.url).ok();
-    if let Some(asked) = &mut asked {
-        let _ = (asked.set_username(""), asked.set_password(None));
-    }
-    if asked.as_ref() != Some(response.url()) {
+    let mut asked = options.url;
+    let _ = (asked.set_username(""), asked.set_password(None));
+    if asked != *response.url() {
         eprintln!("* redirected to {}", response.url());
     }
     OUT.line(format_args!(
@@ -150,8 +160,9 @@ fn main() -> ExitCode {
     match outcome {
         // A closed stdout ends the output quietly; see `Out`.
         Ok(Ok(())) => OUT.ended().unwrap_or(ExitCode::SUCCESS),
-        // The typed error: Display for people, Debug to show which variant it is.
-        Ok(Err(error)) => COMMAND.failed(format_args!("{error}\n     ({error:?})")),
+        // The fetch failed (no connection, a timeout, a TLS error): its message is one line
+        // that names what failed and why.
+        Ok(Err(error)) => COMMAND.failed(error),
         // The task panicked: a bug, reported by the runtime.
         Err(join) => COMMAND.failed(format_args!("the fetch task failed: {join}")),
     }

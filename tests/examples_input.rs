@@ -52,6 +52,46 @@ fn a_url_without_a_host_is_refused_instead_of_reaching_another_machine() {
 }
 
 #[test]
+fn get_refuses_a_url_it_cannot_fetch_before_the_runtime_starts() {
+    let dir = TempDir::new("get-bad-url");
+    let trace = dir.path().join("g.json");
+    let trace = trace.to_str().unwrap();
+    for (url, reason) in [
+        (
+            "notaurl",
+            "URL \"notaurl\": not a URL: relative URL without a base",
+        ),
+        ("http://", "URL \"http://\": not a URL: empty host"),
+        (
+            "ftp://x/",
+            "URL \"ftp://x/\": the scheme must be http or https, not ftp",
+        ),
+    ] {
+        let run = run_example_in(dir.path(), "get", &["--trace-json", trace, url]);
+        assert_refused(&run, "get", reason);
+        assert!(
+            !run.stderr.contains("InvalidUrl"),
+            "no Debug dump: {run:#?}"
+        );
+        assert!(!dir.path().join("g.json").exists(), "no trace: {url}");
+    }
+}
+
+#[test]
+fn a_cacert_without_a_certificate_is_refused_up_front_by_get_and_gather() {
+    let dir = TempDir::new("notpem");
+    let notpem = dir.path().join("notpem.txt");
+    std::fs::write(&notpem, "not a certificate\n").unwrap();
+    let notpem = notpem.to_str().unwrap();
+    let reason = format!("--cacert {notpem}: not a usable CA certificate");
+    let url = "https://127.0.0.1:9/api/people/";
+    let run = run_example("get", &["--cacert", notpem, url]);
+    assert_refused(&run, "get", &reason);
+    let run = run_example("gather", &["--url", url, "--cacert", notpem]);
+    assert_refused(&run, "gather", &reason);
+}
+
+#[test]
 fn a_count_above_the_number_of_people_is_refused_up_front_with_the_maximum() {
     let run = run_example("gather", &["--count", "100000"]);
     assert_refused(&run, "gather", "SWAPI has 82 people, so 82 is the most");

@@ -157,6 +157,33 @@ fn cacert_lets_the_examples_trust_a_standalone_replica_over_tls() {
 }
 
 #[test]
+fn get_prints_a_404_like_any_response_and_exits_0_as_curl_does_without_f() {
+    let replica = ReplicaServer::builder().tls(false).start().unwrap();
+    let run = run_example("get", &[&format!("{}17/", replica.people_url())]);
+    assert_eq!(run.code(), 0, "{run:#?}");
+    assert!(
+        run.stdout.starts_with("HTTP/1.1 404 Not Found\n"),
+        "{run:#?}"
+    );
+}
+
+#[test]
+fn get_reports_a_refused_connection_in_one_line_with_status_1() {
+    // A port that was free a moment ago: nothing listens there now.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let run = run_example("get", &[&format!("http://127.0.0.1:{port}/")]);
+    assert_eq!(run.code(), 1, "{run:#?}");
+    assert_eq!(run.stdout, "", "{run:#?}");
+    let prefix = format!("get: could not connect to 127.0.0.1:{port}: Connection refused");
+    assert!(run.stderr.starts_with(&prefix), "{run:#?}");
+    assert_eq!(run.stderr.lines().count(), 1, "no Debug dump: {run:#?}");
+}
+
+#[test]
 fn a_closed_stdout_ends_the_run_quietly_with_status_0() {
     for name in ["gather", "as_completed", "wakeups"] {
         let mut child = Command::new(example(name))

@@ -24,6 +24,9 @@
 //!   run and reports a failed write as an error, so the program can exit non-zero.
 //! - [`Out`] writes to stdout so that a reader who leaves early (`| head -2`) ends the
 //!   output quietly, where `println!` would panic.
+//!
+//! And two checks for values that more than one example takes: [`http_url`] (a URL a
+//! client can fetch) and [`read_cacert`] (a CA file it can trust).
 
 use std::error::Error;
 use std::fmt;
@@ -31,10 +34,12 @@ use std::io::{self, Write};
 use std::process::ExitCode;
 
 mod args;
+mod check;
 mod out;
 mod trace;
 
 pub use args::Args;
+pub use check::{http_url, read_cacert};
 pub use out::Out;
 pub use trace::{Trace, TraceFlags};
 

@@ -3,9 +3,7 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
-use url::Url;
-
-use crate::cli::{Args, TraceFlags, UsageError};
+use crate::cli::{http_url, read_cacert, Args, TraceFlags, UsageError};
 
 /// Heroes fetched without `--count`: the seed's `range(1, 11)`.
 pub const DEFAULT_COUNT: usize = 10;
@@ -148,7 +146,8 @@ impl Options {
                     "--cacert is for --url: the in-process replica's CA is trusted already",
                 ));
             }
-            options.cacert = Some(read_cacert(path)?);
+            let pem = read_cacert(&path)?;
+            options.cacert = Some((path, pem));
         }
         Ok(Some(options))
     }
@@ -157,24 +156,15 @@ impl Options {
 /// A `--url`: `http` or `https`, a host, no query or fragment (the id is appended), and a
 /// trailing `/`, added if missing.
 fn people_url(text: &str) -> Result<String, UsageError> {
-    let bad = |why: String| {
+    let bad = |why: &str| {
         UsageError::new(format!(
             "--url {text:?}: {why} (for the live service: --url https://swapi.dev/api/people/)"
         ))
     };
-    let url = Url::parse(text).map_err(|e| bad(format!("not a URL: {e}")))?;
-    if !matches!(url.scheme(), "http" | "https") {
-        return Err(bad(format!(
-            "the scheme must be http or https, not {}",
-            url.scheme()
-        )));
-    }
-    if url.host_str().is_none_or(str::is_empty) {
-        return Err(bad("no host".to_owned()));
-    }
+    let url = http_url(text).map_err(|why| bad(&why))?;
     if url.query().is_some() || url.fragment().is_some() {
         return Err(bad(
-            "no query or fragment: each hero's id is appended to the URL".to_owned(),
+            "no query or fragment: each hero's id is appended to the URL",
         ));
     }
     let mut url = url.to_string();
@@ -195,18 +185,6 @@ fn timeout(text: String) -> Result<Duration, UsageError> {
                 "--timeout wants a number of seconds above 0, like 10 or 0.5, not {text:?}"
             ))
         })
-}
-
-/// Reads a `--cacert` file and checks that a client can trust what it holds.
-fn read_cacert(path: PathBuf) -> Result<(PathBuf, Vec<u8>), UsageError> {
-    let bad = |why: String| UsageError::new(format!("--cacert {}: {why}", path.display()));
-    let pem = std::fs::read(&path).map_err(|e| bad(format!("cannot read it: {e}")))?;
-    // Building a client parses the certificates, without any I/O.
-    fetcher::Client::builder()
-        .add_root_certificate_pem(pem.clone())
-        .build()
-        .map_err(|e| bad(format!("not a usable CA certificate: {e}")))?;
-    Ok((path, pem))
 }
 
 #[cfg(test)]
