@@ -126,11 +126,51 @@ fn an_unwritable_trace_path_stops_every_example_before_any_work() {
         ("readiness", vec!["--trace-json", path]),
         ("wakeups", vec!["--trace-json", path]),
         ("get", vec!["--trace-json", path, "http://127.0.0.1:9/"]),
-        ("concurrency", vec!["--trace-json", path, "--sizes", "1"]),
+        (
+            "concurrency",
+            vec!["--trace-json", path, "--job", "sleep", "--sizes", "1"],
+        ),
     ] {
         let run = run_example(example, &args);
         assert_refused(&run, example, "--trace-json");
         assert!(run.stderr.contains("cannot write"), "{run:#?}");
+    }
+}
+
+#[test]
+fn concurrency_refuses_trace_json_unless_it_names_one_job_and_one_size_and_leaves_no_file() {
+    let dir = TempDir::new("concurrency-trace-json");
+    let one_run = "--trace-json traces one run of the tasks mode";
+    for (args, reason) in [
+        (vec!["--trace-json", "c.json"], one_run),
+        (vec!["--trace-json", "c.json", "--sizes", "10"], one_run),
+        (
+            vec![
+                "--trace-json",
+                "c.json",
+                "--job",
+                "sleep",
+                "--sizes",
+                "10,20",
+            ],
+            one_run,
+        ),
+        (
+            vec![
+                "--trace-json",
+                "c.json",
+                "--job",
+                "fetch",
+                "--sizes",
+                "5000",
+            ],
+            "the tasks mode skips this run",
+        ),
+    ] {
+        let run = run_example_in(dir.path(), "concurrency", &args);
+        assert_refused(&run, "concurrency", reason);
+        let left: Vec<_> = std::fs::read_dir(dir.path()).unwrap().collect();
+        assert!(left.is_empty(), "{args:?} left {left:?}");
     }
 }
 

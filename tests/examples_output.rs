@@ -220,6 +220,33 @@ fn the_trace_file_is_written_after_the_run() {
 }
 
 #[test]
+fn concurrency_trace_json_writes_exactly_path_with_the_tasks_runtime_only() {
+    let dir = TempDir::new("concurrency-traced");
+    let args = ["--job", "fetch", "--sizes", "2", "--trace-json", "c.json"];
+    let run = support::run_example_in(dir.path(), "concurrency", &args);
+    assert_eq!(run.code(), 0, "{run:#?}");
+    let tasks = run
+        .lines()
+        .into_iter()
+        .find(|line| line.split_whitespace().nth(2) == Some("tasks"))
+        .unwrap_or_else(|| panic!("no tasks row: {run:#?}"))
+        .to_owned();
+    assert!(tasks.ends_with("2 tasks, traced"), "{tasks}");
+    let files: Vec<String> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|entry| entry.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(files, ["c.json"], "one file, no other row's");
+    let json = std::fs::read_to_string(dir.path().join("c.json")).unwrap();
+    assert!(json.contains("\"traceEvents\""), "{json}");
+    // The replica, in the same process, runs its own runtime: its tasks are not here.
+    assert!(
+        !json.contains("replica connection"),
+        "the client's trace only"
+    );
+}
+
+#[test]
 fn the_concurrency_table_has_asyncio_and_python_thread_rows_beside_tinyloops() {
     let run = run_example(
         "concurrency",

@@ -3,10 +3,9 @@
 //! one tinyloop task each; and, beside them, the runtime the seed is about: CPython's
 //! asyncio tasks, and CPython's threads.
 //!
-//! Run with: `cargo run --release --example concurrency`
-//! (flags: `--job sleep|fetch|both` (default both), `--sizes 10,1000,100000`,
-//! `--sleep-ms 50`, and `--trace` / `--trace-json PATH`, passed to every mode's runtimes;
-//! best with small sizes).
+//! Run with: `cargo run --release --example concurrency` (`-- --help` lists the flags:
+//! `--job sleep|fetch|both`, `--sizes 10,1000,100000`, `--sleep-ms 50`, `--trace`, and
+//! `--trace-json PATH`, a Chrome trace of the tasks mode for one job at one size).
 //!
 //! Two jobs: `sleep` waits 50 ms (pure waiting, like a slow server), `fetch` fetches a
 //! hero from the in-process replica (TLS, 50–250 ms of latency per answer). Each mode runs
@@ -24,14 +23,16 @@
 //! The files: this one runs the table; `modes.rs` runs one mode in a child process;
 //! `job.rs` is the two jobs; `python.rs` runs `sleep_job.py`.
 
-use std::fs::File;
 use std::process::{Command, ExitCode, Stdio};
+use std::time::Duration;
 
 use tinyloop::cli::{self, Args, Out, TraceFlags, UsageError};
 
 mod job;
 mod modes;
 mod python;
+
+use job::Job;
 
 /// The Rust modes, in the table's order; the Python ones follow for the sleep job.
 const MODES: [&str; 6] = [
@@ -47,7 +48,18 @@ const COMMAND: cli::Command<'static> = cli::Command {
     name: "concurrency",
     usage: "usage: concurrency [--job sleep|fetch|both] [--sizes N,N,...] [--sleep-ms MS]\n       \
             [--trace] [--trace-json PATH]",
-    details: "",
+    details: "  --job JOB           the jobs to run: sleep, fetch or both (default both)
+  --sizes N,N,...     how many jobs each mode runs at once, one section of the table per N
+                      (default 10,1000,100000)
+  --sleep-ms MS       how long each sleep job waits (default 50)
+  --trace             print the timeline of every tinyloop runtime the run starts, each
+                      mode's and the replica's, on stderr (long: best with --sizes 10)
+  --trace-json PATH   write a Chrome trace to PATH (open it in https://ui.perfetto.dev) of
+                      the tasks mode alone, one tinyloop task per job: the mode the lesson
+                      is about. One file holds one run, so it wants one job and one size
+                      (--job sleep --sizes 1000). The replica's runtime is left out; the
+                      row says \"traced\", as recording costs time and memory
+  -h, --help          print this help",
 };
 
 /// The table; `Out`, not `println!`, so that `concurrency | head` stops quietly.
@@ -134,23 +146,30 @@ fn parse(mut args: Args) -> Result<Option<Table>, UsageError> {
             _ => return Err(UsageError::unexpected(&flag)),
         }
     }
-    // Each child writes its own trace file, named after its row: check now that the first
-    // one can be written, rather than after minutes of measuring.
-    if let Some(path) = &table.trace.chrome {
-        let first = trace_file(path, table.jobs[0], table.sizes[0], MODES[0]);
-        File::create(&first).map_err(|e| {
-            UsageError::new(format!(
-                "--trace-json {}: cannot write {first} there: {e}",
-                path.display()
-            ))
-        })?;
+    if table.trace.chrome.is_some() {
+        check_traced_run(&table)?;
     }
     Ok(Some(table))
 }
 
-/// The trace file of one row: `PATH.JOB-N-MODE.json`.
-fn trace_file(path: &std::path::Path, job: &str, n: usize, mode: &str) -> String {
-    format!("{}.{job}-{n}-{mode}.json", path.display())
+/// Checks that `--trace-json` names one run of the tasks mode, the one its child traces,
+/// and that the file can be written: created now, rather than found unwritable after
+/// minutes of measuring; the child writes the trace into it.
+fn check_traced_run(table: &Table) -> Result<(), UsageError> {
+    let (&[job], &[n]) = (table.jobs.as_slice(), table.sizes.as_slice()) else {
+        return Err(UsageError::new(
+            "--trace-json traces one run of the tasks mode: give one --job (sleep or \
+             fetch) and one --sizes N, like --job sleep --sizes 1000",
+        ));
+    };
+    let job = Job::parse(job, Duration::from_millis(table.sleep_ms)).map_err(UsageError::new)?;
+    if let Some(reason) = modes::skip_reason("tasks", job, n) {
+        return Err(UsageError::new(format!(
+            "--trace-json: the tasks mode skips this run, so there is nothing to trace: \
+             {reason}"
+        )));
+    }
+    table.trace.open().map(drop)
 }
 
 /// Runs every mode for every size in child processes and prints the table.
@@ -163,24 +182,24 @@ fn parent(table: &Table) -> Result<(), String> {
     for &job in &table.jobs {
         for &n in &table.sizes {
             for mode in MODES {
-                // `--trace` and `--trace-json PATH` reach each child's runtimes through
-                // RUNTIME_TRACE.
-                let mut trace_env = Vec::new();
-                if table.trace.terminal {
-                    trace_env.push("1".to_owned());
+                let mut child = Command::new(&exe);
+                child.args([
+                    "--child",
+                    mode,
+                    job,
+                    &n.to_string(),
+                    &table.sleep_ms.to_string(),
+                ]);
+                // `--trace-json PATH` goes to the tasks mode's runtime only (see `--help`).
+                if let (Some(path), "tasks") = (&table.trace.chrome, mode) {
+                    child.arg(path);
                 }
-                if let Some(path) = &table.trace.chrome {
-                    trace_env.push(format!("chrome:{}", trace_file(path, job, n, mode)));
-                }
-                let output = Command::new(&exe)
-                    .args([
-                        "--child",
-                        mode,
-                        job,
-                        &n.to_string(),
-                        &table.sleep_ms.to_string(),
-                    ])
-                    .env(runtime::trace::ENV_VAR, trace_env.join(","))
+                // `--trace` reaches every runtime in the child, the replica's too, through
+                // RUNTIME_TRACE. The user's own value is replaced: a `chrome:PATH` in it
+                // would have every runtime write that one file.
+                let terminal = if table.trace.terminal { "1" } else { "" };
+                let output = child
+                    .env(runtime::trace::ENV_VAR, terminal)
                     .stderr(Stdio::inherit())
                     .output()
                     .map_err(|e| format!("cannot start a child: {e}"))?;

@@ -2,10 +2,13 @@
 
 use std::cell::RefCell;
 use std::collections::VecDeque;
+use std::path::PathBuf;
 use std::process::{Command, Stdio};
 use std::rc::Rc;
 use std::sync::{mpsc, Arc, Mutex};
 use std::time::{Duration, Instant};
+
+use tinyloop::cli::TraceFlags;
 
 use crate::job::{async_job, blocking_job, Job, Source};
 
@@ -53,48 +56,47 @@ fn peak_rss_kb() -> u64 {
         .unwrap_or(0)
 }
 
-/// One mode, one size: prints `RESULT wall_ms rss_kb threads [note]` or `SKIP reason`.
-pub fn child(args: &[String]) -> Result<(), String> {
-    let [mode, job, n, sleep_ms] = args else {
-        return Err("usage: --child MODE JOB N SLEEP_MS".into());
-    };
-    let n: usize = n.parse().map_err(|e| format!("N: {e}"))?;
-    let sleep = Duration::from_millis(sleep_ms.parse().map_err(|e| format!("SLEEP_MS: {e}"))?);
-    let job = Job::parse(job, sleep)?;
+/// Why `mode` does not run `n` of `job`, if it does not: the time it would take, or a limit
+/// of this machine it would hit.
+pub fn skip_reason(mode: &str, job: Job, n: usize) -> Option<String> {
     let per_job = match job {
         Job::Sleep(d) => d,
         Job::Fetch => Duration::from_millis(150), // the replica's mean delay
     };
     let estimate = |rounds: usize| per_job * u32::try_from(rounds).unwrap_or(u32::MAX);
-    let skip = |reason: String| {
-        println!("SKIP {reason}");
-        Ok(())
+    match mode {
+        "sequential" if estimate(n) > TIME_BUDGET => Some(format!(
+            "one after another would take ~{:.0} s",
+            estimate(n).as_secs_f64()
+        )),
+        "pool" | "queue" if estimate(n.div_ceil(WORKERS)) > TIME_BUDGET => Some(format!(
+            "{WORKERS} at a time would take ~{:.0} s",
+            estimate(n.div_ceil(WORKERS)).as_secs_f64()
+        )),
+        "threads" if n > thread_limit() => Some(too_many_threads(n)),
+        "processes" if n > MAX_PROCESSES => Some(format!(
+            "{n} processes at once would exceed this machine's limits (pid_max, memory)"
+        )),
+        _ if job == Job::Fetch && n > MAX_FETCHES => Some(format!(
+            "{n} concurrent TLS handshakes against one local server take minutes of CPU"
+        )),
+        _ => None,
+    }
+}
+
+/// One mode, one size: prints `RESULT wall_ms rss_kb threads [note]` or `SKIP reason`.
+/// `TRACE_PATH`, for the tasks mode only, is where to write its runtime's Chrome trace.
+pub fn child(args: &[String]) -> Result<(), String> {
+    let ([mode, job, n, sleep_ms] | [mode, job, n, sleep_ms, _]) = args else {
+        return Err("usage: --child MODE JOB N SLEEP_MS [TRACE_PATH]".into());
     };
-    match mode.as_str() {
-        "sequential" if estimate(n) > TIME_BUDGET => {
-            return skip(format!(
-                "one after another would take ~{:.0} s",
-                estimate(n).as_secs_f64()
-            ))
-        }
-        "pool" | "queue" if estimate(n.div_ceil(WORKERS)) > TIME_BUDGET => {
-            return skip(format!(
-                "{WORKERS} at a time would take ~{:.0} s",
-                estimate(n.div_ceil(WORKERS)).as_secs_f64()
-            ))
-        }
-        "threads" if n > thread_limit() => return skip(too_many_threads(n)),
-        "processes" if n > MAX_PROCESSES => {
-            return skip(format!(
-                "{n} processes at once would exceed this machine's limits (pid_max, memory)"
-            ))
-        }
-        _ if job == Job::Fetch && n > MAX_FETCHES => {
-            return skip(format!(
-                "{n} concurrent TLS handshakes against one local server take minutes of CPU"
-            ))
-        }
-        _ => {}
+    let trace = args.get(4).map(PathBuf::from);
+    let n: usize = n.parse().map_err(|e| format!("N: {e}"))?;
+    let sleep = Duration::from_millis(sleep_ms.parse().map_err(|e| format!("SLEEP_MS: {e}"))?);
+    let job = Job::parse(job, sleep)?;
+    if let Some(reason) = skip_reason(mode, job, n) {
+        println!("SKIP {reason}");
+        return Ok(());
     }
     // The replica (fetch job) runs in this process, on its own thread.
     let source = match job {
@@ -113,7 +115,7 @@ pub fn child(args: &[String]) -> Result<(), String> {
         "pool" => run_pool(job, n, source.clone())?,
         "processes" => run_processes(job, n, sleep)?,
         "queue" => (1, 0, run_queue(job, n, source.as_deref())?),
-        "tasks" => (1, 0, run_tasks(job, n, source.as_deref())?),
+        "tasks" => (1, 0, run_tasks(job, n, source.as_deref(), trace)?),
         other => return Err(format!("unknown mode {other}")),
     };
     let wall = start.elapsed();
@@ -241,10 +243,25 @@ fn run_queue(job: Job, n: usize, source: Option<&Source>) -> Result<String, Stri
     Ok(format!("{} worker tasks", WORKERS.min(n)))
 }
 
-fn run_tasks(job: Job, n: usize, source: Option<&Source>) -> Result<String, String> {
+/// One task per job, on one runtime; with `trace`, that runtime's Chrome trace is written
+/// there (the replica's runtime, on its own thread, is not traced).
+fn run_tasks(
+    job: Job,
+    n: usize,
+    source: Option<&Source>,
+    trace: Option<PathBuf>,
+) -> Result<String, String> {
     let client = source.map(Source::client).transpose()?;
     let base: Rc<str> = source.map(Source::base).unwrap_or_default().into();
-    runtime::block_on(async {
+    let mut flags = TraceFlags::new();
+    flags.chrome = trace;
+    let traced = flags.chrome.is_some();
+    let trace = flags.open().map_err(|e| e.to_string())?;
+    let rt = trace
+        .builder()
+        .build()
+        .map_err(|e| format!("cannot start the runtime: {e}"))?;
+    rt.block_on(async {
         // One task per job: each is spawned, scheduled and polled on its own. Each kind of
         // job gets its own future type, so a sleeping task is not as large as a fetch.
         let tasks: Vec<runtime::JoinHandle<Result<(), String>>> = (0..n)
@@ -264,5 +281,11 @@ fn run_tasks(job: Job, n: usize, source: Option<&Source>) -> Result<String, Stri
         }
         Ok::<(), String>(())
     })?;
-    Ok(format!("{n} tasks"))
+    drop(rt); // its last events are the tasks it drops: the trace is complete after this
+    trace.finish()?;
+    // Recording every event costs time and memory: say so where the figures are.
+    Ok(match traced {
+        true => format!("{n} tasks, traced"),
+        false => format!("{n} tasks"),
+    })
 }
