@@ -54,7 +54,7 @@ use tinyloop::cli::{Command, Out, Trace};
 const COMMAND: Command<'static> = Command {
     name: "wakeups",
     usage: "usage: wakeups [--trace] [--trace-json PATH]",
-    details: "",
+    details: Trace::TIMELINE_DETAILS,
 };
 
 /// A future that is ready once a std thread has slept for `duration`.

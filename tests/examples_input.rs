@@ -189,6 +189,55 @@ fn cacert_is_read_up_front() {
 }
 
 #[test]
+fn every_examples_help_says_what_each_flag_in_its_usage_does() {
+    for example in [
+        "gather",
+        "as_completed",
+        "concurrency",
+        "get",
+        "readiness",
+        "wakeups",
+    ] {
+        let run = run_example(example, &["--help"]);
+        assert_eq!(run.code(), 0, "{run:#?}");
+        assert!(
+            run.stdout.starts_with(&format!("usage: {example} ")),
+            "{run:#?}"
+        );
+        // The usage is its first line and the lines that continue it, `       [--flag]`.
+        let lines = run.lines();
+        let usage_lines = 1 + lines[1..]
+            .iter()
+            .take_while(|line| line.trim_start().starts_with('['))
+            .count();
+        let (usage, details) = lines.split_at(usage_lines);
+        let flags = usage
+            .iter()
+            .flat_map(|line| line.split(|c: char| !(c == '-' || c.is_ascii_alphanumeric())))
+            .filter(|word| word.starts_with("--"));
+        // Each flag starts a line of the details: `  --count N   what it does`.
+        for flag in flags.chain(["--help"]) {
+            assert!(
+                details.iter().any(|line| {
+                    let line = line.trim_start();
+                    line.starts_with(&format!("{flag} "))
+                        || line.starts_with(&format!("-h, {flag} "))
+                        || line.starts_with(&format!("{flag},"))
+                }),
+                "{example} --help does not say what {flag} does: {run:#?}"
+            );
+        }
+    }
+    for example in ["readiness", "wakeups"] {
+        let help = run_example(example, &["--help"]).stdout;
+        assert!(
+            help.contains("the runtime's timeline (on stderr) is always on"),
+            "{help}"
+        );
+    }
+}
+
+#[test]
 fn help_prints_the_usage_on_stdout_and_succeeds() {
     let run = run_example("gather", &["--help"]);
     assert_eq!(run.code(), 0, "{run:#?}");

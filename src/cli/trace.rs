@@ -114,6 +114,14 @@ impl Trace {
         flags.open().map(Some)
     }
 
+    /// What the trace flags do, for the `--help` of an example started by
+    /// [`timeline_runtime`](Trace::timeline_runtime): its timeline is always on.
+    pub const TIMELINE_DETAILS: &'static str =
+        "  --trace             changes nothing: the runtime's timeline (on stderr) is always on
+                      here, since it is what this example shows
+  --trace-json PATH   also write a Chrome trace to PATH (open it in https://ui.perfetto.dev)
+  -h, --help          print this help";
+
     /// The start of an example whose point is its timeline (`readiness`, `wakeups`): reads
     /// the trace flags from the command line and builds a runtime with the terminal
     /// timeline always on, plus the Chrome trace if `--trace-json` asked for it.
