@@ -99,6 +99,20 @@ fn a_count_above_the_number_of_people_is_refused_up_front_with_the_maximum() {
 }
 
 #[test]
+fn a_value_too_large_is_refused_with_the_real_maximum() {
+    let run = run_example("gather", &["--max-in-flight", "99999999999999999999"]);
+    let max = usize::MAX;
+    let reason = format!("wants a whole number from 1 to {max}, not \"99999999999999999999\"");
+    assert_refused(&run, "gather", &reason);
+    let run = run_example("as_completed", &["--timeout", "1e20"]);
+    assert_refused(
+        &run,
+        "as_completed",
+        "above 0 and at most 86400, like 10 or 0.5, not \"1e20\"",
+    );
+}
+
+#[test]
 fn trace_json_never_takes_the_next_flag_as_its_path() {
     let dir = TempDir::new("trace-json-flag");
     let run = run_example_in(dir.path(), "gather", &["--trace-json", "--trace"]);

@@ -138,11 +138,12 @@ fn parse(mut args: Args) -> Result<Option<Table>, UsageError> {
                     .collect::<Option<_>>()
                     .ok_or_else(|| {
                         UsageError::new(format!(
-                            "--sizes wants whole numbers above 0, like 10,1000, not {text:?}"
+                            "--sizes wants whole numbers from 1 to {}, like 10,1000, not {text:?}",
+                            usize::MAX
                         ))
                     })?;
             }
-            "--sleep-ms" => table.sleep_ms = args.parse(&flag, "a whole number of ms")?,
+            "--sleep-ms" => table.sleep_ms = args.number(&flag, 0..=u64::MAX)?,
             _ => return Err(UsageError::unexpected(&flag)),
         }
     }

@@ -128,16 +128,19 @@ fn parse(mut args: impl Iterator<Item = String>) -> Result<Option<Options>, Stri
             "--http" => options.tls = false,
             "--port" => {
                 let text = value("--port")?;
-                options.port = text
-                    .parse()
-                    .map_err(|_| format!("--port {text}: not a port number (0-65535)"))?;
+                options.port = text.parse().map_err(|_| {
+                    format!("--port wants a port number from 0 to 65535, not {text:?}")
+                })?;
             }
             "--latency" => options.latency_ms = parse_range(&value("--latency")?)?,
             "--seed" => {
                 let text = value("--seed")?;
-                options.seed = text
-                    .parse()
-                    .map_err(|_| format!("--seed {text}: not a non-negative integer"))?;
+                options.seed = text.parse().map_err(|_| {
+                    format!(
+                        "--seed wants a whole number from 0 to {}, not {text:?}",
+                        u64::MAX
+                    )
+                })?;
             }
             "--ca-out" => options.ca_out = PathBuf::from(value("--ca-out")?),
             other => return Err(format!("unknown argument {other:?}")),
@@ -153,12 +156,17 @@ fn parse(mut args: impl Iterator<Item = String>) -> Result<Option<Options>, Stri
 
 /// Parses `MIN-MAX` (or a single `N`, meaning `N-N`) in milliseconds.
 fn parse_range(text: &str) -> Result<(u64, u64), String> {
-    let bad = || format!("--latency {text}: expected MIN-MAX in milliseconds, like 50-250");
+    let bad = || {
+        format!(
+            "--latency wants MIN-MAX in milliseconds, each from 0 to {}, like 50-250, not {text:?}",
+            u64::MAX
+        )
+    };
     let (min, max) = text.split_once('-').unwrap_or((text, text));
     let min: u64 = min.trim().parse().map_err(|_| bad())?;
     let max: u64 = max.trim().parse().map_err(|_| bad())?;
     if min > max {
-        return Err(format!("--latency {text}: MIN is larger than MAX"));
+        return Err(format!("--latency {text:?}: MIN is larger than MAX"));
     }
     Ok((min, max))
 }

@@ -1,5 +1,7 @@
 //! Reading a command line flag by flag.
 
+use std::fmt::Display;
+use std::ops::RangeInclusive;
 use std::str::FromStr;
 
 use super::UsageError;
@@ -93,6 +95,28 @@ impl Args {
         text.parse()
             .map_err(|_| UsageError::new(format!("{flag} wants {wanted}, not {text:?}")))
     }
+
+    /// The value of `flag`, a whole number in `range`. The error names both bounds, so that
+    /// a value too large for the type (`99999999999999999999`) is told the real maximum:
+    /// `--max-in-flight wants a whole number from 1 to 18446744073709551615, not
+    /// "99999999999999999999"`.
+    ///
+    /// # Errors
+    /// As [`value`](Args::value), and if the value is not a `T` or not in `range`.
+    pub fn number<T>(&mut self, flag: &str, range: RangeInclusive<T>) -> Result<T, UsageError>
+    where
+        T: FromStr + PartialOrd + Display,
+    {
+        let text = self.value(flag)?;
+        match text.parse() {
+            Ok(n) if range.contains(&n) => Ok(n),
+            _ => Err(UsageError::new(format!(
+                "{flag} wants a whole number from {} to {}, not {text:?}",
+                range.start(),
+                range.end()
+            ))),
+        }
+    }
 }
 
 #[cfg(test)]
@@ -142,6 +166,22 @@ mod tests {
         assert_eq!(args.next_flag().unwrap().as_deref(), Some("--trace"));
         let error = args.next_flag().unwrap_err().to_string();
         assert_eq!(error, "--trace takes no value, not \"1\"");
+    }
+
+    #[test]
+    fn a_number_out_of_range_or_too_large_for_its_type_is_told_both_bounds() {
+        for text in ["0", "65536", "99999999999999999999", "-1", "ten"] {
+            let mut args = args(&["--port", text]);
+            args.next_flag().unwrap();
+            let error = args.number::<u16>("--port", 1..=u16::MAX).unwrap_err();
+            assert_eq!(
+                error.to_string(),
+                format!("--port wants a whole number from 1 to 65535, not {text:?}")
+            );
+        }
+        let mut args = args(&["--port", "65535"]);
+        args.next_flag().unwrap();
+        assert_eq!(args.number::<u16>("--port", 1..=u16::MAX), Ok(65535));
     }
 
     #[test]

@@ -24,7 +24,7 @@ mod setup;
 
 pub use options::{
     Options, DEFAULT_COUNT, DEFAULT_MAX_IN_FLIGHT, DEFAULT_SEED, DEFAULT_TIMEOUT, FLAGS,
-    FLAG_DETAILS,
+    FLAG_DETAILS, MAX_TIMEOUT,
 };
 pub use setup::{Setup, JITTER};
 

@@ -12,6 +12,8 @@ pub const DEFAULT_COUNT: usize = 10;
 pub const DEFAULT_MAX_IN_FLIGHT: usize = 64;
 /// The bound on one hero's whole request (redirect included) without `--timeout`.
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
+/// The largest `--timeout`: a day, longer than any wait for one hero is worth.
+pub const MAX_TIMEOUT: Duration = Duration::from_secs(86_400);
 /// The replica's latency seed without `--seed`.
 pub const DEFAULT_SEED: u64 = 2016;
 
@@ -23,7 +25,7 @@ pub const FLAGS: &str = "[--count N] [--max-in-flight N] [--timeout SECS] [--see
 pub const FLAG_DETAILS: &str =
     "  --count N           fetch the first N people (default 10; at most 82, all of SWAPI's)
   --max-in-flight N   fetch at most N heroes at once (default 64)
-  --timeout SECS      give up on a hero after SECS seconds (default 30)
+  --timeout SECS      give up on a hero after SECS seconds (default 30, at most 86400)
   --seed N            the replica's delays: one seed, one completion order (default 2016)
   --url URL           fetch hero N from URL followed by N, as the seed does, instead of
                       from the in-process replica: --url https://swapi.dev/api/people/
@@ -46,7 +48,8 @@ pub struct Options {
     pub count: usize,
     /// `--max-in-flight`: how many fetches may run at once, at least 1.
     pub max_in_flight: usize,
-    /// `--timeout`: the bound on each hero's whole request, above zero.
+    /// `--timeout`: the bound on each hero's whole request, above zero, at most
+    /// [`MAX_TIMEOUT`].
     pub timeout: Duration,
     /// `--seed`: the replica's latency seed; the same seed gives the same delays, so the
     /// same completion order.
@@ -94,31 +97,11 @@ impl Options {
             }
             match flag.as_str() {
                 "-h" | "--help" => return Ok(None),
-                "--count" => {
-                    let wanted = format!("a whole number from 1 to {people}");
-                    options.count = args.parse(&flag, &wanted)?;
-                    if options.count == 0 {
-                        return Err(UsageError::new(format!("--count wants {wanted}, not 0")));
-                    }
-                    if options.count > people {
-                        return Err(UsageError::new(format!(
-                            "--count {}: SWAPI has {people} people, so {people} is the most \
-                             (for thousands of concurrent jobs, see `cargo run --release \
-                             --example concurrency`)",
-                            options.count
-                        )));
-                    }
-                }
-                "--max-in-flight" => {
-                    let wanted = "a whole number from 1 up";
-                    options.max_in_flight = args.parse(&flag, wanted)?;
-                    if options.max_in_flight == 0 {
-                        return Err(UsageError::new(format!("{flag} wants {wanted}, not 0")));
-                    }
-                }
+                "--count" => options.count = count(args.value(&flag)?, people)?,
+                "--max-in-flight" => options.max_in_flight = args.number(&flag, 1..=usize::MAX)?,
                 "--timeout" => options.timeout = timeout(args.value(&flag)?)?,
                 "--seed" => {
-                    options.seed = args.parse(&flag, "a whole number from 0 up")?;
+                    options.seed = args.number(&flag, 0..=u64::MAX)?;
                     seed_given = true;
                 }
                 "--url" => {
@@ -174,15 +157,31 @@ fn people_url(text: &str) -> Result<String, UsageError> {
     Ok(url)
 }
 
-/// A `--timeout`: seconds above zero, fractions allowed.
+/// A `--count`: from 1 to `people`. Above that, the error says why SWAPI stops there.
+fn count(text: String, people: usize) -> Result<usize, UsageError> {
+    match text.parse::<usize>() {
+        Ok(count) if (1..=people).contains(&count) => Ok(count),
+        Ok(count) if count > people => Err(UsageError::new(format!(
+            "--count {text:?}: SWAPI has {people} people, so {people} is the most (for \
+             thousands of concurrent jobs, see `cargo run --release --example concurrency`)"
+        ))),
+        _ => Err(UsageError::new(format!(
+            "--count wants a whole number from 1 to {people}, not {text:?}"
+        ))),
+    }
+}
+
+/// A `--timeout`: seconds above zero and at most [`MAX_TIMEOUT`], fractions allowed.
 fn timeout(text: String) -> Result<Duration, UsageError> {
     text.parse::<f64>()
         .ok()
-        .filter(|secs| *secs > 0.0)
-        .and_then(|secs| Duration::try_from_secs_f64(secs).ok())
+        .filter(|secs| *secs > 0.0 && *secs <= MAX_TIMEOUT.as_secs_f64())
+        .map(Duration::from_secs_f64)
         .ok_or_else(|| {
             UsageError::new(format!(
-                "--timeout wants a number of seconds above 0, like 10 or 0.5, not {text:?}"
+                "--timeout wants a number of seconds above 0 and at most {}, like 10 or 0.5, \
+                 not {text:?}",
+                MAX_TIMEOUT.as_secs()
             ))
         })
 }
@@ -253,6 +252,50 @@ mod tests {
             .unwrap_err()
             .contains("from 1 to 82"));
         assert!(parse(&["--count", "-1"]).unwrap_err().contains("\"-1\""));
+        let huge = parse(&["--count", "99999999999999999999"]).unwrap_err();
+        assert!(huge.contains("from 1 to 82"), "{huge}");
+    }
+
+    #[test]
+    fn a_value_too_large_is_told_the_real_maximum_and_values_are_quoted() {
+        assert_eq!(
+            parse(&["--max-in-flight", "99999999999999999999"]).unwrap_err(),
+            format!(
+                "--max-in-flight wants a whole number from 1 to {}, not \"99999999999999999999\"",
+                usize::MAX
+            )
+        );
+        assert_eq!(
+            parse(&["--max-in-flight", "0"]).unwrap_err(),
+            format!(
+                "--max-in-flight wants a whole number from 1 to {}, not \"0\"",
+                usize::MAX
+            )
+        );
+        assert_eq!(
+            parse(&["--count", "0"]).unwrap_err(),
+            "--count wants a whole number from 1 to 82, not \"0\""
+        );
+        assert!(parse(&["--count", "83"])
+            .unwrap_err()
+            .starts_with("--count \"83\": SWAPI has 82 people"));
+        assert_eq!(
+            parse(&["--seed", "99999999999999999999"]).unwrap_err(),
+            format!(
+                "--seed wants a whole number from 0 to {}, not \"99999999999999999999\"",
+                u64::MAX
+            )
+        );
+        for big in ["1e20", "86401"] {
+            assert_eq!(
+                parse(&["--timeout", big]).unwrap_err(),
+                format!(
+                    "--timeout wants a number of seconds above 0 and at most 86400, like 10 \
+                     or 0.5, not {big:?}"
+                )
+            );
+        }
+        assert_eq!(parse(&["--timeout", "86400"]).unwrap().timeout, MAX_TIMEOUT);
     }
 
     #[test]
