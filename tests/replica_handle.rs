@@ -1,8 +1,11 @@
 //! The in-process replica's handle: its URLs and CA, starting errors, and
 //! what stopping it does.
 
+mod support;
+
 use std::io::{ErrorKind, Read, Write};
 use std::net::TcpStream;
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use tinyloop::replica::{ReplicaServer, Scheme};
@@ -43,6 +46,7 @@ fn the_ca_is_available_with_tls_only_and_written_where_asked() {
     let path = std::env::temp_dir()
         .join(format!("tinyloop-replica-handle-{}", std::process::id()))
         .join("ca.pem");
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
     let tls = ReplicaServer::builder().ca_path(&path).start().unwrap();
     let pem = tls.ca_pem().expect("a CA with TLS");
     assert!(pem.starts_with("-----BEGIN CERTIFICATE-----"));
@@ -85,6 +89,50 @@ fn a_port_in_use_is_an_error_and_leaves_the_running_replicas_ca_alone() {
         first.ca_pem().unwrap()
     );
     let _ = std::fs::remove_file(&path);
+}
+
+#[test]
+fn a_ca_path_in_a_missing_directory_is_an_error_and_no_directory_is_made() {
+    let dir = support::TempDir::new("replica-ca-missing-dir");
+    let missing = dir.path().join("missing");
+    let error = ReplicaServer::builder()
+        .ca_path(missing.join("ca.pem"))
+        .start()
+        .expect_err("the directory does not exist");
+    assert_eq!(error.kind(), ErrorKind::NotFound, "{error}");
+    assert!(
+        error.to_string().starts_with(&format!(
+            "cannot write the CA to {}: ",
+            missing.join("ca.pem").display()
+        )),
+        "{error}"
+    );
+    assert!(!missing.exists(), "no directory made");
+}
+
+#[test]
+fn swapi_replica_ca_out_in_a_missing_directory_fails_in_one_line() {
+    let dir = support::TempDir::new("swapi-replica-ca-out");
+    let missing = dir.path().join("missing");
+    let ca_out = missing.join("x.pem");
+    let child = Command::new(env!("CARGO_BIN_EXE_swapi-replica"))
+        .args(["--port", "0", "--ca-out"])
+        .arg(&ca_out)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let run = support::wait(child, "swapi-replica --ca-out");
+    assert_eq!(run.code(), 1, "{run:#?}");
+    assert_eq!(run.stdout, "", "{run:#?}");
+    assert_eq!(run.stderr.lines().count(), 1, "{run:#?}");
+    let prefix = format!(
+        "swapi-replica: cannot start: cannot write the CA to {}: ",
+        ca_out.display()
+    );
+    assert!(run.stderr.starts_with(&prefix), "{run:#?}");
+    assert!(!missing.exists(), "no directory made");
 }
 
 #[test]

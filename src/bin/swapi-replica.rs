@@ -26,8 +26,8 @@ Options:
   --http                serve plain HTTP instead of HTTPS
   --latency MIN-MAX     delay each answer by MIN to MAX milliseconds (default 0-0)
   --seed N              seed for the delays (default 0): same seed, same delays
-  --ca-out PATH         where to write the CA certificate
-                        (default: swapi-replica-ca.pem in the temp directory)
+  --ca-out PATH         where to write the CA certificate, in a directory that
+                        exists (default: swapi-replica-ca.pem in the temp directory)
   -h, --help            print this help
 ";
 

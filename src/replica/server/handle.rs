@@ -100,8 +100,9 @@ impl ReplicaBuilder {
         self
     }
 
-    /// Write the CA certificate, PEM-encoded, to `path` when starting (its
-    /// directory is created if needed). Only meaningful with TLS.
+    /// Write the CA certificate, PEM-encoded, to `path` when starting. Its
+    /// directory must exist: a mistyped one is an error, not a new
+    /// directory. Only meaningful with TLS.
     pub fn ca_path(mut self, path: impl Into<PathBuf>) -> ReplicaBuilder {
         self.ca_path = Some(path.into());
         self
@@ -173,18 +174,15 @@ impl ReplicaBuilder {
     }
 }
 
-/// Writes the CA's PEM to `path`, creating its directory; errors name the path.
+/// Writes the CA's PEM to `path`, in a directory that exists; errors name
+/// the path.
 fn write_ca(path: &Path, pem: &str) -> io::Result<()> {
-    let with_path = |e: io::Error| {
+    fs::write(path, pem).map_err(|e| {
         io::Error::new(
             e.kind(),
             format!("cannot write the CA to {}: {e}", path.display()),
         )
-    };
-    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-        fs::create_dir_all(dir).map_err(with_path)?;
-    }
-    fs::write(path, pem).map_err(with_path)
+    })
 }
 
 /// A running replica. Its URLs, CA and record of answered requests are
