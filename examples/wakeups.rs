@@ -86,6 +86,26 @@ impl Delay {
             polls: 0,
         }
     }
+
+    /// Starts the std thread that sleeps for `duration`, records the result, and calls the
+    /// stored waker.
+    fn start_thread(&self) {
+        let (shared, duration) = (self.shared.clone(), self.duration);
+        thread::spawn(move || {
+            thread::sleep(duration);
+            // Record the result first, then take the waker, under one lock: a poll running
+            // concurrently either sees `done` or has stored its waker already.
+            let waker = {
+                let mut shared = shared.lock().unwrap_or_else(PoisonError::into_inner);
+                shared.done = true;
+                shared.waker.take()
+            };
+            narrate("thread: slept; done = true; calling wake()");
+            if let Some(waker) = waker {
+                waker.wake();
+            }
+        });
+    }
 }
 
 impl Future for Delay {
@@ -120,31 +140,22 @@ impl Future for Delay {
         }
         drop(shared);
 
-        if !self.started {
-            self.started = true;
-            let (shared, duration) = (self.shared.clone(), self.duration);
+        let first = !self.started;
+        if first {
             narrate(&format!(
-                "Delay, poll {polls}: start a std thread that calls wake() in {duration:?}"
+                "Delay, poll {polls}: start a std thread that calls wake() in {:?}",
+                self.duration
             ));
-            thread::spawn(move || {
-                thread::sleep(duration);
-                // Record the result first, then take the waker, under one lock: a poll
-                // running concurrently either sees `done` or has stored its waker already.
-                let waker = {
-                    let mut shared = shared.lock().unwrap_or_else(PoisonError::into_inner);
-                    shared.done = true;
-                    shared.waker.take()
-                };
-                narrate("thread: slept; done = true; calling wake()");
-                if let Some(waker) = waker {
-                    waker.wake();
-                }
-            });
         }
-
+        // Said before the thread starts: once it runs, it may finish its sleep and say its
+        // own line before this poll gets to print another one.
         narrate(&format!(
             "Delay, poll {polls}: return Pending (no more polls until wake() is called)"
         ));
+        if first {
+            self.started = true;
+            self.start_thread();
+        }
         Poll::Pending
     }
 }

@@ -184,6 +184,26 @@ fn get_reports_a_refused_connection_in_one_line_with_status_1() {
 }
 
 #[test]
+fn wakeups_narrates_poll_1_up_to_its_return_pending_before_the_thread_speaks() {
+    let run = run_example("wakeups", &[]);
+    assert_eq!(run.code(), 0, "{run:#?}");
+    // The lines are printed before the thread that says the fourth one is started, so this
+    // order holds however the two threads are scheduled.
+    assert_eq!(
+        run.lines(),
+        [
+            "  | Delay, poll 1: not done -> store a clone of cx.waker()",
+            "  | Delay, poll 1: start a std thread that calls wake() in 20ms",
+            "  | Delay, poll 1: return Pending (no more polls until wake() is called)",
+            "  | thread: slept; done = true; calling wake()",
+            "  | Delay, poll 2: the thread is done -> return Ready",
+            "  | main: Delay was ready after 2 polls",
+        ],
+        "{run:#?}"
+    );
+}
+
+#[test]
 fn a_closed_stdout_ends_the_run_quietly_with_status_0() {
     for name in ["gather", "as_completed", "wakeups"] {
         let mut child = Command::new(example(name))
