@@ -113,6 +113,16 @@ fn a_value_too_large_is_refused_with_the_real_maximum() {
 }
 
 #[test]
+fn concurrency_refuses_a_sleep_that_no_mode_could_run_within_its_time_budget() {
+    let run = run_example("concurrency", &["--sleep-ms", "99999999999"]);
+    assert_refused(
+        &run,
+        "concurrency",
+        "--sleep-ms wants a whole number from 0 to 20000, not \"99999999999\"",
+    );
+}
+
+#[test]
 fn trace_json_never_takes_the_next_flag_as_its_path() {
     let dir = TempDir::new("trace-json-flag");
     let run = run_example_in(dir.path(), "gather", &["--trace-json", "--trace"]);

@@ -267,6 +267,34 @@ fn concurrency_trace_json_writes_exactly_path_with_the_tasks_runtime_only() {
 }
 
 #[test]
+fn concurrency_skips_every_mode_that_would_run_too_long_and_says_how_long() {
+    let run = run_example("concurrency", &["--job", "sleep", "--sizes", "30000000"]);
+    assert_eq!(run.code(), 0, "{run:#?}");
+    let rows: Vec<&str> = run
+        .lines()
+        .into_iter()
+        .filter(|line| line.starts_with("sleep "))
+        .collect();
+    assert_eq!(
+        rows.len(),
+        8,
+        "six Rust modes and two Python ones: {run:#?}"
+    );
+    for row in &rows {
+        assert!(row.contains("  skipped: "), "{row}");
+    }
+    // Tasks and asyncio tasks start all the jobs at once: what they would take is N starts.
+    for (mode, start) in [("tasks", "a task"), ("py-asyncio", "an asyncio task")] {
+        let row = rows
+            .iter()
+            .find(|row| row.split_whitespace().nth(2) == Some(mode))
+            .unwrap();
+        assert!(row.contains("skipped: all at once would take ~"), "{row}");
+        assert!(row.contains(&format!("({start} takes ~")), "{row}");
+    }
+}
+
+#[test]
 fn the_concurrency_table_has_asyncio_and_python_thread_rows_beside_tinyloops() {
     let run = run_example(
         "concurrency",

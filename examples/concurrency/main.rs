@@ -13,7 +13,8 @@
 //! memory per job and stop at the system's thread limit; processes cost far more and are
 //! slower to start; a pool or a fixed set of workers caps the concurrency (and the wall
 //! time grows with N); tasks run all N jobs at once in one thread for a few hundred bytes
-//! each. A mode that cannot run at some N says why instead of running.
+//! each. A mode that cannot run at some N, or would take over 20 s, says why (with its
+//! estimate) instead of running.
 //!
 //! The `py-asyncio` and `py-threads` rows run the sleep job in CPython (`sleep_job.py`,
 //! beside this file) when `python3` is on the `PATH`, and say they were skipped otherwise;
@@ -51,7 +52,8 @@ const COMMAND: cli::Command<'static> = cli::Command {
     details: "  --job JOB           the jobs to run: sleep, fetch or both (default both)
   --sizes N,N,...     how many jobs each mode runs at once, one section of the table per N
                       (default 10,1000,100000)
-  --sleep-ms MS       how long each sleep job waits (default 50)
+  --sleep-ms MS       how long each sleep job waits (default 50, at most 20000: a mode that
+                      would take over 20 s is skipped, and says how long it would take)
   --trace             print the timeline of every tinyloop runtime the run starts, each
                       mode's and the replica's, on stderr (long: best with --sizes 10)
   --trace-json PATH   write a Chrome trace to PATH (open it in https://ui.perfetto.dev) of
@@ -143,7 +145,11 @@ fn parse(mut args: Args) -> Result<Option<Table>, UsageError> {
                         ))
                     })?;
             }
-            "--sleep-ms" => table.sleep_ms = args.number(&flag, 0..=u64::MAX)?,
+            // A longer sleep would make every mode skip: one job alone is over the budget.
+            "--sleep-ms" => {
+                let budget = modes::TIME_BUDGET.as_secs() * 1_000;
+                table.sleep_ms = args.number(&flag, 0..=budget)?;
+            }
             _ => return Err(UsageError::unexpected(&flag)),
         }
     }

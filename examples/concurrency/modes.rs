@@ -14,8 +14,22 @@ use crate::job::{async_job, blocking_job, Job, Source};
 
 /// Threads in the pool, and worker tasks on the queue.
 const WORKERS: usize = 64;
-/// A mode whose estimated wall time exceeds this is skipped, with the estimate.
-const TIME_BUDGET: Duration = Duration::from_secs(20);
+/// A mode whose estimated wall time exceeds this is skipped, with the estimate. One job
+/// alone must fit in it: `--sleep-ms` is at most this long.
+pub const TIME_BUDGET: Duration = Duration::from_secs(20);
+
+// What starting one job costs, roughly, in the modes that start all N at once: such a run is
+// estimated as N starts, then one job. The figures are runs from BENCHMARKS.md.
+
+/// Starting an OS thread: 1,000 threads took 33-79 ms longer than their sleep.
+const THREAD_START: Duration = Duration::from_micros(50);
+/// Spawning a tinyloop task: 100,000 tasks took 79-112 ms longer than their sleep.
+const TASK_START: Duration = Duration::from_micros(1);
+/// Creating an asyncio task: 100,000 tasks took 2.7-3.2 s longer than their sleep.
+const PY_TASK_START: Duration = Duration::from_micros(30);
+/// Starting a Python thread: 1,000 threads took 176 ms longer than their sleep.
+const PY_THREAD_START: Duration = Duration::from_micros(200);
+
 /// Worker processes started at once, at most.
 const MAX_PROCESSES: usize = 1000;
 /// Concurrent fetches at most (each is a TLS connection to one local server).
@@ -56,14 +70,27 @@ fn peak_rss_kb() -> u64 {
         .unwrap_or(0)
 }
 
-/// Why `mode` does not run `n` of `job`, if it does not: the time it would take, or a limit
-/// of this machine it would hit.
+/// Why `mode` (a Rust mode, or a Python one) does not run `n` of `job`, if it does not: the
+/// time it would take, or a limit of this machine it would hit.
 pub fn skip_reason(mode: &str, job: Job, n: usize) -> Option<String> {
     let per_job = match job {
         Job::Sleep(d) => d,
         Job::Fetch => Duration::from_millis(150), // the replica's mean delay
     };
-    let estimate = |rounds: usize| per_job * u32::try_from(rounds).unwrap_or(u32::MAX);
+    let times = |count: usize| u32::try_from(count).unwrap_or(u32::MAX);
+    // One job after another, `rounds` times.
+    let estimate = |rounds: usize| per_job * times(rounds);
+    // All N at once: N starts, then one job.
+    let at_once = |start: Duration, what: &str| {
+        let estimate = start * times(n) + per_job;
+        (estimate > TIME_BUDGET).then(|| {
+            format!(
+                "all at once would take ~{:.0} s ({what} takes ~{} µs to start)",
+                estimate.as_secs_f64(),
+                start.as_micros()
+            )
+        })
+    };
     match mode {
         "sequential" if estimate(n) > TIME_BUDGET => Some(format!(
             "one after another would take ~{:.0} s",
@@ -73,13 +100,17 @@ pub fn skip_reason(mode: &str, job: Job, n: usize) -> Option<String> {
             "{WORKERS} at a time would take ~{:.0} s",
             estimate(n.div_ceil(WORKERS)).as_secs_f64()
         )),
-        "threads" if n > thread_limit() => Some(too_many_threads(n)),
+        "threads" | "py-threads" if n > thread_limit() => Some(too_many_threads(n)),
         "processes" if n > MAX_PROCESSES => Some(format!(
             "{n} processes at once would exceed this machine's limits (pid_max, memory)"
         )),
         _ if job == Job::Fetch && n > MAX_FETCHES => Some(format!(
             "{n} concurrent TLS handshakes against one local server take minutes of CPU"
         )),
+        "threads" => at_once(THREAD_START, "a thread"),
+        "tasks" => at_once(TASK_START, "a task"),
+        "py-asyncio" => at_once(PY_TASK_START, "an asyncio task"),
+        "py-threads" => at_once(PY_THREAD_START, "a Python thread"),
         _ => None,
     }
 }

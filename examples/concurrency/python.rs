@@ -3,8 +3,10 @@
 
 use std::io::ErrorKind;
 use std::process::Command;
+use std::time::Duration;
 
-use crate::modes::{thread_limit, too_many_threads};
+use crate::job::Job;
+use crate::modes::skip_reason;
 
 /// The Python rows, after tinyloop's for the sleep job.
 pub const MODES: [&str; 2] = ["py-asyncio", "py-threads"];
@@ -16,9 +18,11 @@ const SCRIPT: &str = include_str!("sleep_job.py");
 /// tasks (`py-asyncio`) or threads (`py-threads`). Returns a line like a child's:
 /// `RESULT wall_ms rss_kb threads note`, or `SKIP reason`.
 pub fn run(mode: &str, n: usize, sleep_ms: u64) -> String {
+    if let Some(reason) = skip_reason(mode, Job::Sleep(Duration::from_millis(sleep_ms)), n) {
+        return format!("SKIP {reason}");
+    }
     let how = match mode {
         "py-asyncio" => "asyncio",
-        "py-threads" if n > thread_limit() => return format!("SKIP {}", too_many_threads(n)),
         _ => "threads",
     };
     let output = Command::new("python3")
