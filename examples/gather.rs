@@ -4,11 +4,15 @@
 //! `--count N`, `--url https://swapi.dev/api/people/` for the live service, `--trace`, ...)
 //!
 //! What to look at: the `Got hero` lines arrive in *completion* order, as each fetch
-//! finishes (the in-process replica delays each answer by 50–250 ms), yet `gather` returns
-//! the results in *input* order, `[1, 2, ..., 10]`: it waits for all of them and keeps the
-//! order it was given. The last line compares the time the run took with the time the
-//! fetches add up to. With `--trace`, every `.await` that was not ready shows as a
-//! `pending` line, and each answer as an `io(token N, readable)` wake.
+//! finishes, yet `gather` returns the results in *input* order, `[1, 2, ..., 10]`: it waits
+//! for all of them and keeps the order it was given. The in-process replica delays each
+//! answer by 50–250 ms, and each fetch is two answers (the 301 redirect to `{id}/`, then the
+//! person), so a hero takes some 100–500 ms. The last line compares the time the run took
+//! with the time the fetches add up to. With `--trace`, every `.await` that was not ready
+//! shows as a `pending` line, and the bytes that end each wait (the server's side of the
+//! TLS handshake, the 301, the person) as a wake `by io(token N, readable|writable)`: epoll
+//! reports all the readiness a socket has, and a connected socket is nearly always writable
+//! too.
 //!
 //! The closure given to `heroes::main` is the seed's `main`. `heroes::main` does the rest:
 //! the flags, the in-process replica, the client (its CA and `--timeout`), the last line

@@ -21,11 +21,13 @@
 //!   blocking pool (a `spawn_blocking` task appears) unless the URL holds an IP address;
 //! - `pending` after the connect: the socket is not writable yet. The wake that follows
 //!   says `io(token N, writable)`: the reactor saw the connect finish;
-//! - for `https://`, a few rounds of `pending` / `io(token N, readable)`: the TLS
+//! - for `https://`, a few rounds of `pending` / `io(token N, readable|writable)`: the TLS
 //!   handshake, where rustls asks for server records (`wants_read`) and the task sleeps
-//!   until the socket has some;
-//! - then one `io(token N, readable)` wake per batch of response bytes, and `finished`.
-//!   Between wakes the reactor parks: waiting costs no CPU.
+//!   until the socket has some. epoll reports all the readiness a socket has, and a
+//!   connected socket is nearly always writable too, hence `readable|writable`;
+//! - then one `io(token N, readable|writable)` wake per batch of response bytes, and the
+//!   task's `ready` and `finish completed`. Between wakes the reactor parks: waiting costs
+//!   no CPU.
 //!
 //! The command line is checked before any work: a URL that is not `http` or `https` with a
 //! host, or a `--cacert` file that holds no certificate, is one line and the usage on

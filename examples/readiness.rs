@@ -5,7 +5,8 @@
 //!
 //! A server task waits to read from a loopback connection; `main` writes five bytes a
 //! moment later. Look for the reactor's `unpark` with one I/O event, the `wake` whose cause
-//! is `io(token N, readable)`, and the reader's next `poll`, in that order.
+//! is `io(token N, readable|writable)` (epoll reports all the readiness the socket has, and
+//! it is writable too), and the reader's next `poll`, in that order.
 
 use std::process::ExitCode;
 use std::time::Duration;

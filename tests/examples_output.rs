@@ -83,6 +83,28 @@ fn gather_returns_input_order_and_as_completed_completion_order_with_the_same_li
 }
 
 #[test]
+fn the_header_counts_one_hero_as_one_and_says_each_fetch_is_two_answers() {
+    let run = run_example("gather", &["--count", "1"]);
+    assert_eq!(run.code(), 0, "{run:#?}");
+    let header = run.lines()[0];
+    assert!(
+        header.starts_with("Fetching hero 1 from https://127.0.0.1:"),
+        "{header}"
+    );
+    // 50-250 ms per answer, and a hero's fetch is the 301 and then the person.
+    assert!(
+        header
+            .ends_with("(the in-process replica: TLS, 50-250 ms per answer, two answers per hero)"),
+        "{header}"
+    );
+    assert!(
+        run.last_line()
+            .starts_with("1 of 1 hero arrived, 0 failed, in "),
+        "{run:#?}"
+    );
+}
+
+#[test]
 fn a_missing_person_is_no_such_person_and_is_counted_in_the_last_line_with_status_1() {
     // A plain-HTTP replica, which has no person 17, like swapi.dev.
     let replica = ReplicaServer::builder().tls(false).start().unwrap();

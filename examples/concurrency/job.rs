@@ -44,7 +44,8 @@ pub struct Source {
 }
 
 impl Source {
-    /// Starts the replica as `gather` does: TLS, 50-250 ms per answer, the default seed.
+    /// Starts the replica as `gather` does: TLS, 50-250 ms per answer (two answers per hero:
+    /// the 301 redirect, then the person), the default seed.
     pub fn open() -> Result<Source, String> {
         let replica = ReplicaServer::builder()
             .latency(Latency::between(JITTER.0, JITTER.1, heroes::DEFAULT_SEED))

@@ -8,7 +8,8 @@
 //! `--trace-json PATH`, a Chrome trace of the tasks mode for one job at one size).
 //!
 //! Two jobs: `sleep` waits 50 ms (pure waiting, like a slow server), `fetch` fetches a
-//! hero from the in-process replica (TLS, 50–250 ms of latency per answer). Each mode runs
+//! hero from the in-process replica (TLS, 50–250 ms of latency per answer, two answers per
+//! hero: the 301 redirect, then the person). Each mode runs
 //! in a fresh child process, so its peak RSS is its own. What to look at: threads cost
 //! memory per job and stop at the system's thread limit; processes cost far more and are
 //! slower to start; a pool or a fixed set of workers caps the concurrency (and the wall

@@ -12,7 +12,8 @@ use crate::cli::Out;
 use crate::replica::server::{ReplicaHandle, ReplicaServer};
 use crate::replica::Latency;
 
-/// The shortest and longest delay the replica adds to each answer.
+/// The shortest and longest delay the replica adds to each answer. A hero's fetch is two
+/// answers, the 301 redirect to `{id}/` and then the person, so it takes about twice this.
 pub const JITTER: (Duration, Duration) = (Duration::from_millis(50), Duration::from_millis(250));
 
 /// The client, the people URL and the heroes to fetch, ready for the examples' fetches.
@@ -121,12 +122,14 @@ impl Setup {
     }
 
     /// The run's first line: `Fetching heroes 1..=10 from https://127.0.0.1:PORT/api/people/
-    /// (the in-process replica: TLS, 50-250 ms per answer)`.
+    /// (the in-process replica: TLS, 50-250 ms per answer, two answers per hero)`, or
+    /// `Fetching hero 1 from ...` for one.
     pub fn header(&self) -> String {
         let mut notes = Vec::new();
         if self.replica.is_some() {
+            // Each fetch asks for `{url}{id}`: the 301 to `{url}{id}/`, then the person.
             notes.push(format!(
-                "the in-process replica: TLS, {}-{} ms per answer",
+                "the in-process replica: TLS, {}-{} ms per answer, two answers per hero",
                 JITTER.0.as_millis(),
                 JITTER.1.as_millis()
             ));
@@ -138,8 +141,13 @@ impl Setup {
             true => String::new(),
             false => format!(" ({})", notes.join("; ")),
         };
+        let heroes = if self.ids.len() == 1 {
+            "hero"
+        } else {
+            "heroes"
+        };
         format!(
-            "Fetching heroes {} from {}{notes}",
+            "Fetching {heroes} {} from {}{notes}",
             ranges(&self.ids),
             self.url
         )
