@@ -75,7 +75,8 @@ fn peak_rss_kb() -> u64 {
 pub fn skip_reason(mode: &str, job: Job, n: usize) -> Option<String> {
     let per_job = match job {
         Job::Sleep(d) => d,
-        Job::Fetch => Duration::from_millis(150), // the replica's mean delay
+        // Two answers (the 301 redirect, then the person), each delayed 150 ms on average.
+        Job::Fetch => Duration::from_millis(300),
     };
     let times = |count: usize| u32::try_from(count).unwrap_or(u32::MAX);
     // One job after another, `rounds` times.
