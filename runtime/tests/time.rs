@@ -49,7 +49,7 @@ fn a_sleep_first_polled_in_one_runtime_ends_when_awaited_in_another() {
         // On the real clock; long enough under Miri, which is slow, to be pending at first.
         let ms = if cfg!(miri) { 2_000 } else { 20 };
         let mut nap = Box::pin(sleep(Duration::from_millis(ms)));
-                                                                  // Polled once there, so its timer is in the first runtime's driver.
+        // Polled once there, so its timer is in the first runtime's driver.
         first.block_on(std::future::poll_fn(|cx| {
             assert!(nap.as_mut().poll(cx).is_pending());
             std::task::Poll::Ready(())

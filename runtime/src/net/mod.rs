@@ -3,7 +3,8 @@
 //! A socket is registered with the runtime's reactor when it is created and deregistered
 //! when it is dropped. An operation that would block stores the task's waker with the
 //! reactor and returns `Pending`; when epoll reports readiness, the reactor wakes the task
-//! (the trace shows the cause as `io(token N, readable)`), and the task retries.
+//! (the trace shows the cause as `io(token N, readable)`, often `readable|writable`), and
+//! the task retries.
 
 mod resolve;
 mod source;
