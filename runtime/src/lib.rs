@@ -133,6 +133,7 @@ mod task;
 mod tests;
 
 pub mod combinators;
+pub mod instrument;
 pub mod net;
 pub mod sync;
 pub mod time;

@@ -67,7 +67,7 @@ where
     I: IntoIterator,
     I::Item: Future,
 {
-    AsCompleted::new(Children::new(futures), None, never_elapses)
+    AsCompleted::new(Children::new("as_completed", futures), None, never_elapses)
 }
 
 /// Like [`as_completed`], with an overall deadline `duration` from now: the outputs that
@@ -107,7 +107,11 @@ where
     I: IntoIterator,
     I::Item: Future,
 {
-    AsCompleted::new(Children::new(futures), Some(sleep(duration)), |item| item)
+    AsCompleted::new(
+        Children::new("as_completed", futures),
+        Some(sleep(duration)),
+        |item| item,
+    )
 }
 
 /// The items of an [`as_completed`] (each of type `T`) in completion order.

@@ -27,9 +27,10 @@ struct Slot<F> {
 }
 
 impl<F: Future> Children<F> {
-    /// Takes every future of `futures`, each queued for its first poll.
-    pub(crate) fn new(futures: impl IntoIterator<Item = F>) -> Children<F> {
-        let ready = ReadyList::new();
+    /// Takes every future of `futures`, each queued for its first poll, for a combinator
+    /// called `name` in the trace.
+    pub(crate) fn new(name: &'static str, futures: impl IntoIterator<Item = F>) -> Children<F> {
+        let ready = ReadyList::new(name);
         let slots: Vec<Slot<F>> = futures
             .into_iter()
             .map(|future| Slot {
@@ -73,9 +74,8 @@ impl<F: Future> Children<F> {
             let Some(future) = &mut slot.future else {
                 continue;
             };
-            round.note_poll(index);
             let mut cx = Context::from_waker(&slot.waker);
-            if let Poll::Ready(output) = future.as_mut().poll(&mut cx) {
+            if let Poll::Ready(output) = round.poll_child(index, || future.as_mut().poll(&mut cx)) {
                 slot.future = None;
                 self.unfinished -= 1;
                 return Some((index, output));

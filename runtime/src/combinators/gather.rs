@@ -43,7 +43,7 @@ where
     I: IntoIterator,
     I::Item: Future,
 {
-    let children = Children::new(futures);
+    let children = Children::new("gather", futures);
     let outputs = std::iter::repeat_with(|| None)
         .take(children.len())
         .collect();

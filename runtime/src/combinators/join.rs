@@ -30,7 +30,7 @@ use super::ready_list::{ReadyList, Round};
 /// # Ok::<(), std::io::Error>(())
 /// ```
 pub fn join<A: Future, B: Future>(a: A, b: B) -> Join<A, B> {
-    let ready = ReadyList::new();
+    let ready = ReadyList::new("join");
     let wakers = [ready.add_child(), ready.add_child()];
     Join {
         a: MaybeDone::new(a),
@@ -49,7 +49,7 @@ pub fn join<A: Future, B: Future>(a: A, b: B) -> Join<A, B> {
 /// assert_eq!((a, b, c), (1, 'b', "c"));
 /// ```
 pub fn join3<A: Future, B: Future, C: Future>(a: A, b: B, c: C) -> Join3<A, B, C> {
-    let ready = ReadyList::new();
+    let ready = ReadyList::new("join3");
     let wakers = [ready.add_child(), ready.add_child(), ready.add_child()];
     Join3 {
         a: MaybeDone::new(a),
@@ -147,8 +147,10 @@ impl<F: Future> MaybeDone<F> {
     fn poll(&mut self, round: &Round, index: usize, waker: &Waker) {
         match self {
             MaybeDone::Running(future) => {
-                round.note_poll(index);
-                if let Poll::Ready(output) = future.as_mut().poll(&mut Context::from_waker(waker)) {
+                let mut cx = Context::from_waker(waker);
+                if let Poll::Ready(output) =
+                    round.poll_child(index, || future.as_mut().poll(&mut cx))
+                {
                     *self = MaybeDone::Done(output);
                 }
             }

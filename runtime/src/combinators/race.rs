@@ -3,17 +3,17 @@
 use std::fmt;
 use std::future::Future;
 use std::pin::Pin;
-use std::task::{Context, Poll};
+use std::task::{Context, Poll, Waker};
 
-use crate::executor::wake;
+use super::ready_list::ReadyList;
 
 /// Runs `a` and `b` concurrently and returns the output of the first to finish; the loser
 /// is dropped (cancelled) at once, before `race` returns.
 ///
 /// Every poll of the `Race` polls `a` first, then `b`, so **when both are ready on the same
 /// poll, `a` wins**: put the branch that must win ties (a shutdown signal, a cache hit)
-/// first. Both futures share the `Race`'s waker; with two children a per-child waker would
-/// save at most one poll. In the trace they are `child 0` and `child 1`.
+/// first. Each has a waker of its own, so the trace can say which one was woken, but both
+/// are polled on every poll. In the trace they are `child 0` and `child 1`.
 ///
 /// Both must have the same output type. For different ones, wrap each in an `async` block
 /// that maps its output into an enum of your own.
@@ -39,11 +39,15 @@ where
     A: Future<Output = T>,
     B: Future<Output = T>,
 {
+    let ready = ReadyList::new("race");
+    let wakers = [ready.add_child(), ready.add_child()];
     Race {
         contenders: Some(Contenders {
             a: Box::pin(a),
             b: Box::pin(b),
         }),
+        ready,
+        wakers,
     }
 }
 
@@ -58,6 +62,10 @@ where
 pub struct Race<A, B> {
     /// Both futures, until one wins.
     contenders: Option<Contenders<A, B>>,
+    /// Which child was woken: only read by the trace, since both are always polled.
+    ready: ReadyList,
+    /// The waker of `a` (0) and of `b` (1).
+    wakers: [Waker; 2],
 }
 
 /// The two futures of a race, boxed so they stay pinned without `unsafe` projection.
@@ -73,26 +81,25 @@ where
 {
     type Output = T;
 
-    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<T> {
-        let Contenders { a, b } = self
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<T> {
+        let this = self.get_mut();
+        let Contenders { a, b } = this
             .contenders
             .as_mut()
             .expect("a race was polled after it finished");
-        let core = wake::current();
-        let note = |child| {
-            if let Some(core) = &core {
-                core.trace().note_child_poll(child);
-            }
-        };
-        note(0);
-        let mut winner = a.as_mut().poll(cx);
+        // Both are polled whichever was woken: empty the list, so the next wake of a child
+        // wakes the race again.
+        let mut round = this.ready.start_round(cx);
+        while this.ready.next(&mut round).is_some() {}
+        let mut cx_a = Context::from_waker(&this.wakers[0]);
+        let mut winner = round.poll_child(0, || a.as_mut().poll(&mut cx_a));
         if winner.is_pending() {
-            note(1);
-            winner = b.as_mut().poll(cx);
+            let mut cx_b = Context::from_waker(&this.wakers[1]);
+            winner = round.poll_child(1, || b.as_mut().poll(&mut cx_b));
         }
         if winner.is_ready() {
             // Drop the loser now, not whenever the `Race` itself is dropped.
-            self.contenders = None;
+            this.contenders = None;
         }
         winner
     }

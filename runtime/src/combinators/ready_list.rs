@@ -24,12 +24,10 @@
 //! channel sender). No user code runs while the lock is held.
 
 use std::collections::VecDeque;
-use std::rc::Rc;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
-use std::task::{Context, Wake, Waker};
+use std::task::{Context, Poll, Wake, Waker};
 
-use crate::executor::core::Core;
-use crate::executor::wake;
+use super::child_trace::{self, GroupTag, RoundTrace};
 
 /// The most children one parent poll may poll. After that many, the parent yields (wakes
 /// itself and returns `Pending`) so the rest of the runtime gets a turn.
@@ -39,12 +37,16 @@ pub(crate) const BUDGET: usize = 128;
 pub(crate) struct ReadyList {
     /// Shared with every child waker.
     shared: Arc<ReadyShared>,
+    /// The combinator's name in the trace: `"gather"`, `"join"`, ...
+    name: &'static str,
 }
 
 /// What the child wakers and the parent share.
 struct ReadyShared {
     /// Holding this lock implies the exclusive right to change which children are queued.
     state: Mutex<ReadyState>,
+    /// The combinator's identity in the trace, read by every wake.
+    tag: GroupTag,
 }
 
 struct ReadyState {
@@ -74,7 +76,9 @@ impl Wake for ChildWaker {
     }
 
     fn wake_by_ref(self: &Arc<Self>) {
-        if let Some(parent) = self.shared.push(self.index) {
+        let (already_queued, parent) = self.shared.push(self.index);
+        self.shared.tag.on_wake(self.index, already_queued);
+        if let Some(parent) = parent {
             parent.wake();
         }
     }
@@ -86,22 +90,23 @@ impl ReadyShared {
         self.state.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
-    /// Queues child `index` unless it is queued already. Returns the parent's waker when
-    /// the caller must wake it: only when the list was empty. A non-empty list means the
-    /// parent was woken already, will wake itself at the end of its current round, or has
-    /// just returned `Ready` and starts a new round whenever it is polled again.
-    fn push(&self, index: usize) -> Option<Waker> {
+    /// Queues child `index` unless it is queued already (then returns `true` first).
+    /// Returns the parent's waker when the caller must wake it: only when the list was
+    /// empty. A non-empty list means the parent was woken already, will wake itself at the
+    /// end of its current round, or has just returned `Ready` and starts a new round
+    /// whenever it is polled again.
+    fn push(&self, index: usize) -> (bool, Option<Waker>) {
         let mut state = self.lock();
         if std::mem::replace(&mut state.queued[index], true) {
-            return None;
+            return (true, None);
         }
         let was_empty = state.ready.is_empty();
         state.ready.push_back(index);
         if !was_empty {
-            return None;
+            return (false, None);
         }
         state.woke_parent = state.parent.is_some();
-        state.parent.clone()
+        (false, state.parent.clone())
     }
 }
 
@@ -111,22 +116,21 @@ pub(crate) struct Round {
     /// Children this round may still take from the list. Starts at the list's length
     /// (capped by [`BUDGET`]), so children queued during the round wait for the next one.
     left: usize,
-    /// The runtime, to record each child poll in its trace.
-    core: Option<Rc<Core>>,
+    /// Where to record each child poll, when a hook is attached.
+    trace: Option<RoundTrace>,
 }
 
 impl Round {
-    /// Records in the trace that child `index` is being polled.
-    pub(crate) fn note_poll(&self, index: usize) {
-        if let Some(core) = &self.core {
-            core.trace().note_child_poll(index);
-        }
+    /// Polls child `index` with `poll`, recorded in the trace when a hook is attached.
+    #[inline]
+    pub(crate) fn poll_child<T>(&self, index: usize, poll: impl FnOnce() -> Poll<T>) -> Poll<T> {
+        child_trace::poll_child(self.trace.as_ref(), index, poll)
     }
 }
 
 impl ReadyList {
-    /// An empty list: no children yet.
-    pub(crate) fn new() -> ReadyList {
+    /// An empty list, no children yet, of a combinator called `name` in the trace.
+    pub(crate) fn new(name: &'static str) -> ReadyList {
         ReadyList {
             shared: Arc::new(ReadyShared {
                 state: Mutex::new(ReadyState {
@@ -135,7 +139,9 @@ impl ReadyList {
                     parent: None,
                     woke_parent: false,
                 }),
+                tag: GroupTag::default(),
             }),
+            name,
         }
     }
 
@@ -157,7 +163,7 @@ impl ReadyList {
 
     /// Queues child `index` as if its waker had been called.
     pub(crate) fn schedule(&self, index: usize) {
-        if let Some(parent) = self.shared.push(index) {
+        if let (_, Some(parent)) = self.shared.push(index) {
             parent.wake();
         }
     }
@@ -172,11 +178,12 @@ impl ReadyList {
         };
         state.woke_parent = false;
         let left = state.ready.len().min(BUDGET);
+        let count = state.queued.len();
         drop(state);
         drop(replaced); // after the lock: dropping a waker may run arbitrary code
         Round {
             left,
-            core: wake::current(),
+            trace: RoundTrace::start(&self.shared.tag, self.name, count),
         }
     }
 
@@ -233,7 +240,7 @@ mod tests {
 
     #[test]
     fn new_children_are_queued_in_order_and_a_round_takes_each_once() {
-        let list = ReadyList::new();
+        let list = ReadyList::new("test");
         let wakers: Vec<Waker> = (0..3).map(|_| list.add_child()).collect();
         let (_count, waker) = parent();
         let cx = Context::from_waker(&waker);
@@ -244,7 +251,7 @@ mod tests {
 
     #[test]
     fn a_child_woken_twice_is_queued_once_and_only_the_first_push_wakes_the_parent() {
-        let list = ReadyList::new();
+        let list = ReadyList::new("test");
         let wakers: Vec<Waker> = (0..3).map(|_| list.add_child()).collect();
         let (count, waker) = parent();
         let cx = Context::from_waker(&waker);
@@ -258,7 +265,7 @@ mod tests {
 
     #[test]
     fn a_child_woken_during_the_round_waits_for_the_next_round() {
-        let list = ReadyList::new();
+        let list = ReadyList::new("test");
         let wakers: Vec<Waker> = (0..2).map(|_| list.add_child()).collect();
         let (count, waker) = parent();
         let cx = Context::from_waker(&waker);
@@ -274,7 +281,7 @@ mod tests {
 
     #[test]
     fn a_round_whose_child_woke_the_parent_does_not_wake_it_again() {
-        let list = ReadyList::new();
+        let list = ReadyList::new("test");
         let waker = list.add_child();
         let (count, parent_waker) = parent();
         let cx = Context::from_waker(&parent_waker);
@@ -287,7 +294,7 @@ mod tests {
 
     #[test]
     fn a_round_polls_at_most_the_budget() {
-        let list = ReadyList::new();
+        let list = ReadyList::new("test");
         let _wakers: Vec<Waker> = (0..BUDGET + 5).map(|_| list.add_child()).collect();
         let (count, waker) = parent();
         let cx = Context::from_waker(&waker);
@@ -299,7 +306,7 @@ mod tests {
 
     #[test]
     fn a_wake_from_another_thread_reaches_the_parent() {
-        let list = ReadyList::new();
+        let list = ReadyList::new("test");
         let waker = list.add_child();
         let (count, parent_waker) = parent();
         let cx = Context::from_waker(&parent_waker);

@@ -130,7 +130,7 @@ impl<E: Error + 'static> Error for GroupError<E> {
 impl<E: 'static> TaskGroup<E> {
     /// An empty group.
     pub fn new() -> TaskGroup<E> {
-        let ready = ReadyList::new();
+        let ready = ReadyList::new("task_group");
         let body_waker = ready.add_child();
         TaskGroup {
             group: Rc::new(Group {
@@ -271,8 +271,8 @@ impl<E> Group<E> {
             let Some(future) = body.as_mut().as_pin_mut() else {
                 continue;
             };
-            round.note_poll(BODY);
-            match future.poll(&mut Context::from_waker(&self.body_waker)) {
+            let mut cx = Context::from_waker(&self.body_waker);
+            match round.poll_child(BODY, || future.poll(&mut cx)) {
                 Poll::Ready(Ok(output)) => *value = Some(output),
                 Poll::Ready(Err(error)) => self.fail(GroupError::Failed(error)),
                 Poll::Pending => continue,
@@ -304,10 +304,9 @@ impl<E> Group<E> {
         let Some(handle) = &mut child.handle else {
             return;
         };
-        round.note_poll(index);
         let task = handle.id();
-        let Poll::Ready(result) = Pin::new(handle).poll(&mut Context::from_waker(&child.waker))
-        else {
+        let mut cx = Context::from_waker(&child.waker);
+        let Poll::Ready(result) = round.poll_child(index, || Pin::new(handle).poll(&mut cx)) else {
             return;
         };
         child.handle = None;

@@ -23,9 +23,10 @@ fn child_polls_per_main_poll(recorder: &Recorder) -> Vec<Vec<usize>> {
     for event in recorder.events() {
         match event {
             Event::PollStart { task } if task.0 == 0 => polls.push(Vec::new()),
-            Event::ChildPoll { task, child } if task.0 == 0 => {
-                polls.last_mut().expect("inside a poll").push(child)
-            }
+            Event::ChildPoll { task, child } if task.0 == 0 => polls
+                .last_mut()
+                .expect("inside a poll")
+                .push(child.index as usize),
             _ => {}
         }
     }

@@ -38,7 +38,7 @@ where
     I: IntoIterator,
     I::Item: Future<Output = Result<T, E>>,
 {
-    let children = Children::new(futures);
+    let children = Children::new("try_gather", futures);
     let values = std::iter::repeat_with(|| None)
         .take(children.len())
         .collect();

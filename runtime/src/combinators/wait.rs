@@ -55,7 +55,7 @@ where
     I::Item: Future,
 {
     Wait {
-        children: Children::new(futures),
+        children: Children::new("wait", futures),
         return_when,
         deadline: None,
         done: Vec::new(),

@@ -258,13 +258,18 @@ impl Core {
                 panic::catch_unwind(AssertUnwindSafe(|| poll(&mut cx)))
             })
         });
-        stats.waits_on.store(waits.0, Ordering::Relaxed);
+        stats.waits_on.store(waits.kinds.0, Ordering::Relaxed);
         let (polled, result) = match result {
             Ok(Poll::Ready(output)) => (Polled::Ready(output), PollResult::Ready),
             Ok(Poll::Pending) => (Polled::Pending, PollResult::Pending),
             Err(payload) => (Polled::Panicked(Box::new(payload)), PollResult::Panicked),
         };
-        self.trace.emit(|| Event::PollEnd { task, result });
+        let waits_on = waits.last.filter(|_| result == PollResult::Pending);
+        self.trace.emit(|| Event::PollEnd {
+            task,
+            result,
+            waits_on,
+        });
         if let Polled::Pending = polled {
             match header.state.end_poll() {
                 AfterPoll::Idle => self.check_lost_waker(entry, self.lost_waker_lint),

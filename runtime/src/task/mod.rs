@@ -3,19 +3,21 @@
 //!
 //! Nothing here knows the executor; the executor (`crate::executor`) builds on it.
 
+mod await_point;
 mod join_error;
 mod panic;
 mod report;
 mod waits;
 mod yield_now;
 
+pub use await_point::{Await, AwaitPoint};
 pub use join_error::JoinError;
 pub use report::{Stuck, TaskReport};
 pub use waits::WaitsOn;
 pub use yield_now::{yield_now, YieldNow};
 
 pub(crate) use panic::{contain, drop_payload};
-pub(crate) use waits::{note_wait, record_waits};
+pub(crate) use waits::{note_await, note_wait, record_waits};
 
 use std::fmt;
 

@@ -3,6 +3,8 @@
 use std::cell::Cell;
 use std::fmt;
 
+use super::await_point::{Await, AwaitPoint};
+
 /// What a task registered its waker with during its last poll, as a set of flags.
 ///
 /// Timers, sockets, channels and `JoinHandle`s record themselves here when they store a
@@ -35,24 +37,70 @@ impl fmt::Display for WaitsOn {
     }
 }
 
+impl From<Await> for WaitsOn {
+    fn from(what: Await) -> WaitsOn {
+        match what {
+            Await::Sleep(_) | Await::Tick(_) => WaitsOn::TIMER,
+            Await::Read | Await::Write | Await::Connect | Await::Accept => WaitsOn::SOCKET,
+            Await::Recv | Await::Send | Await::Acquire | Await::Blocking => WaitsOn::CHANNEL,
+            Await::Join(_) => WaitsOn::TASK,
+        }
+    }
+}
+
+/// What one poll gave its waker to: every kind of source, and the last leaf that parked.
+#[derive(Clone, Copy, Debug, Default)]
+pub(crate) struct Waits {
+    /// Every kind of source the poll gave its waker to.
+    pub(crate) kinds: WaitsOn,
+    /// The last leaf future that returned `Pending` in this poll, if it said where it was.
+    pub(crate) last: Option<AwaitPoint>,
+}
+
 thread_local! {
     /// What the poll running on this thread has given its waker to so far. Reset by
     /// [`record_waits`] before each poll; outside a poll nobody reads it.
-    static WAITS: Cell<u8> = const { Cell::new(0) };
+    static WAITS: Cell<Waits> = const {
+        Cell::new(Waits {
+            kinds: WaitsOn(0),
+            last: None,
+        })
+    };
 }
 
 /// Notes that the future being polled on this thread gave its waker to a `kind` of source.
 #[inline]
 pub(crate) fn note_wait(kind: WaitsOn) {
-    let _ = WAITS.try_with(|waits| waits.set(waits.get() | kind.0));
+    let _ = WAITS.try_with(|waits| {
+        let mut now = waits.get();
+        now.kinds.0 |= kind.0;
+        waits.set(now);
+    });
 }
 
-/// Runs `poll` and returns what it noted with [`note_wait`] besides its own result.
+/// Notes that a leaf future returned `Pending` at `point`, having given its waker away.
 #[inline]
-pub(crate) fn record_waits<R>(poll: impl FnOnce() -> R) -> (R, WaitsOn) {
-    let outer = WAITS.try_with(|waits| waits.replace(0)).unwrap_or(0);
+pub(crate) fn note_await(point: AwaitPoint) {
+    let _ = WAITS.try_with(|waits| {
+        waits.set(Waits {
+            kinds: WaitsOn(waits.get().kinds.0 | WaitsOn::from(point.what).0),
+            last: Some(point),
+        })
+    });
+}
+
+/// Runs `poll` and returns what it noted with [`note_wait`] and [`note_await`] besides its
+/// own result. Scopes nest: a combinator records each child's poll in a scope of its own,
+/// and passes its kinds (not its await point) on with [`note_wait`].
+#[inline]
+pub(crate) fn record_waits<R>(poll: impl FnOnce() -> R) -> (R, Waits) {
+    let outer = WAITS
+        .try_with(|waits| waits.replace(Waits::default()))
+        .unwrap_or_default();
     let result = poll();
     // A nested poll (a `block_on` inside a destructor, say) records into its own scope.
-    let inner = WAITS.try_with(|waits| waits.replace(outer)).unwrap_or(0);
-    (result, WaitsOn(inner))
+    let inner = WAITS
+        .try_with(|waits| waits.replace(outer))
+        .unwrap_or_default();
+    (result, inner)
 }

@@ -2,6 +2,7 @@
 
 use std::fmt;
 use std::future::Future;
+use std::panic::Location;
 use std::pin::Pin;
 use std::rc::Rc;
 use std::task::{Context, Poll};
@@ -10,7 +11,7 @@ use std::time::Duration;
 use super::Instant;
 use crate::executor::{current_or_panic, wake};
 use crate::reactor::time::{timer_id, TimeDriver, TimerKey};
-use crate::task::{note_wait, WaitsOn};
+use crate::task::{note_await, Await, AwaitPoint};
 
 /// Waits until `duration` has passed on the runtime's clock.
 ///
@@ -26,14 +27,17 @@ use crate::task::{note_wait, WaitsOn};
 ///     runtime::time::sleep(Duration::from_millis(1)).await;
 /// });
 /// ```
+#[track_caller]
 pub fn sleep(duration: Duration) -> Sleep {
     sleep_until(Instant::now().saturating_add(duration))
 }
 
 /// Waits until `deadline` on the runtime's clock (at once if it has passed).
+#[track_caller]
 pub fn sleep_until(deadline: Instant) -> Sleep {
     Sleep {
         timer: Timer::Unregistered(deadline),
+        created_at: Location::caller(),
     }
 }
 
@@ -41,6 +45,8 @@ pub fn sleep_until(deadline: Instant) -> Sleep {
 #[must_use = "futures do nothing unless you `.await` them"]
 pub struct Sleep {
     timer: Timer,
+    /// The line that called `sleep`, for the trace's `pending on sleep 250 ms (file:line)`.
+    created_at: &'static Location<'static>,
 }
 
 /// Where a sleep's deadline lives. (A million sleeping tasks hold a million of these, so
@@ -83,6 +89,14 @@ impl Sleep {
         }
     }
 
+    /// Records for the trace that this sleep parked, `left` before its deadline.
+    fn note_pending(&self, left: Duration) {
+        note_await(AwaitPoint {
+            what: Await::Sleep(left),
+            at: self.created_at,
+        });
+    }
+
     /// Takes the timer out of its queue, keeping the deadline.
     fn cancel(&mut self) {
         if let Timer::Registered { driver, key } = &self.timer {
@@ -106,7 +120,8 @@ impl Future for Sleep {
             // the driver it is in may belong to a runtime nobody runs any more.
             let home = wake::with_current(|core| core.is_none_or(|c| Rc::ptr_eq(c.time(), driver)));
             if home && driver.update(*key, cx.waker()) {
-                note_wait(WaitsOn::TIMER);
+                let left = driver.deadline(*key).saturating_duration_since(driver.now());
+                this.note_pending(left);
                 return Poll::Pending;
             }
             // Fired (though the clock says otherwise: it cannot go back), or elsewhere:
@@ -120,9 +135,10 @@ impl Future for Sleep {
         if driver.now() >= deadline.into_std() {
             return Poll::Ready(());
         }
+        let left = deadline.into_std().saturating_duration_since(driver.now());
         let key = driver.insert(deadline.into_std(), cx.waker().clone());
-        note_wait(WaitsOn::TIMER);
         this.timer = Timer::Registered { driver, key };
+        this.note_pending(left);
         Poll::Pending
     }
 }

@@ -37,6 +37,7 @@ impl std::error::Error for Elapsed {}
 ///     assert_eq!(fast, Ok(7));
 /// });
 /// ```
+#[track_caller]
 pub fn timeout<F: Future>(
     duration: Duration,
     future: F,
@@ -45,6 +46,7 @@ pub fn timeout<F: Future>(
 }
 
 /// Like [`timeout`], with a deadline instead of a duration.
+#[track_caller]
 pub fn timeout_at<F: Future>(
     deadline: Instant,
     future: F,

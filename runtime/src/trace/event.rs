@@ -5,7 +5,22 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use crate::reactor::{Readiness, UnparkReason};
-use crate::task::TaskId;
+use crate::task::{AwaitPoint, TaskId};
+
+/// One child of a combinator (`gather`, `as_completed`, `join`, ...), unique within one
+/// runtime.
+///
+/// Children are numbered when their combinator is first polled with a hook attached:
+/// `group` counts the runtime's combinators from 1 in that order, `index` is the child's
+/// position in its combinator's input, from 0. The timeline calls it by its label (see
+/// [`label`](crate::instrument::label)) or `child {index}`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct ChildId {
+    /// The combinator, counted from 1 per runtime.
+    pub group: u32,
+    /// The child's position in the combinator's input, from 0.
+    pub index: u32,
+}
 
 /// Who or what called a waker.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -107,6 +122,10 @@ pub enum Event {
         task: TaskId,
         /// What the poll returned.
         result: PollResult,
+        /// On `Pending`: the leaf future of the runtime that parked last in this poll, and
+        /// where it was created. `None` for a leaf the runtime does not know, or when the
+        /// task waits only through a combinator's children (their own events say on what).
+        waits_on: Option<AwaitPoint>,
     },
     /// A waker queued the task.
     Woken {
@@ -167,13 +186,95 @@ pub enum Event {
         /// Which poll (1 for the first) returned `Pending`.
         poll: u32,
     },
+    /// A combinator polled for the first time with a hook attached: from now on its
+    /// children have ids `ChildId { group, index }`.
+    Children {
+        /// The task whose poll runs the combinator.
+        task: TaskId,
+        /// The combinator's number ([`ChildId::group`]).
+        group: u32,
+        /// The child whose poll runs the combinator, when combinators nest (a `join`
+        /// inside one of a `gather`'s children); `None` when the task runs it directly.
+        parent: Option<ChildId>,
+        /// Which combinator: `"gather"`, `"as_completed"`, `"join"`, ...
+        combinator: &'static str,
+        /// How many children it has.
+        count: usize,
+    },
     /// A combinator (`gather`, `as_completed`, a `TaskGroup`, ...) running inside `task`
-    /// polled one of its children: the one at position `child` of its input.
+    /// is about to poll one of its children.
     ChildPoll {
+        /// The task whose poll polls the child.
+        task: TaskId,
+        /// The child.
+        child: ChildId,
+    },
+    /// The child's poll returned.
+    ChildPollEnd {
         /// The task whose poll polled the child.
         task: TaskId,
-        /// The child's position among the combinator's children, from 0.
-        child: usize,
+        /// The child.
+        child: ChildId,
+        /// What the poll returned (`Panicked` is never seen here: the task's poll panics).
+        result: PollResult,
+        /// On `Pending`: the leaf the child parked on, as for [`Event::PollEnd`].
+        waits_on: Option<AwaitPoint>,
+    },
+    /// A child's waker was called: its combinator will poll it in its task's next poll.
+    /// Every call is recorded, even when the task was already queued.
+    ChildWoken {
+        /// The task the combinator runs in.
+        task: TaskId,
+        /// The child.
+        child: ChildId,
+        /// Who called the waker; a wake from another thread is recorded when the
+        /// combinator is next polled, as [`WakeCause::Thread`].
+        cause: WakeCause,
+        /// True when the child was already waiting for its next poll: the wake changed
+        /// nothing.
+        already_queued: bool,
+    },
+    /// A child named itself with [`label`](crate::instrument::label), in its first poll.
+    ChildLabel {
+        /// The task the combinator runs in.
+        task: TaskId,
+        /// The child.
+        child: ChildId,
+        /// Its name, e.g. `hero 4`.
+        label: Arc<str>,
+    },
+    /// A child ended: its output is with the combinator (`Completed`), or the combinator
+    /// dropped it unfinished (`Aborted`).
+    ChildFinished {
+        /// The task the combinator runs in.
+        task: TaskId,
+        /// The child.
+        child: ChildId,
+        /// `Completed` or `Aborted`.
+        outcome: Outcome,
+    },
+    /// A [`span`](crate::instrument::span) began: the future it wraps was polled for the first
+    /// time.
+    SpanStart {
+        /// The task whose poll polled it.
+        task: TaskId,
+        /// The combinator child whose poll polled it, if any.
+        child: Option<ChildId>,
+        /// The span's number, unique within the runtime, from 1.
+        span: u64,
+        /// Its name: `connect`, `tls handshake`, ...
+        name: Arc<str>,
+    },
+    /// A span ended: its future returned `Ready`, or was dropped before.
+    SpanEnd {
+        /// The task whose poll ended it (or dropped it).
+        task: TaskId,
+        /// The combinator child whose poll ended it, if any.
+        child: Option<ChildId>,
+        /// The span's number.
+        span: u64,
+        /// True when the future was dropped before it finished.
+        cancelled: bool,
     },
     /// A task ended; its future has been dropped.
     Finished {
@@ -198,7 +299,7 @@ impl fmt::Display for Event {
                 }
             }
             Event::PollStart { task } => write!(f, "poll {task}"),
-            Event::PollEnd { task, result } => match result {
+            Event::PollEnd { task, result, .. } => match result {
                 PollResult::Ready => write!(f, "ready {task}"),
                 PollResult::Pending => write!(f, "pending {task}"),
                 PollResult::Panicked => write!(f, "panicked {task}"),
@@ -227,7 +328,77 @@ impl fmt::Display for Event {
             Event::LostWaker { task, poll } => {
                 write!(f, "lost waker {task} after poll {poll}")
             }
-            Event::ChildPoll { task, child } => write!(f, "poll {task} child {child}"),
+            Event::Children {
+                task,
+                group,
+                parent,
+                combinator,
+                count,
+            } => {
+                write!(f, "{combinator} g{group} of {count} in {task}")?;
+                match parent {
+                    Some(parent) => write!(f, " child {}", parent.index),
+                    None => Ok(()),
+                }
+            }
+            Event::ChildPoll { task, child } => write!(f, "poll {task} child {}", child.index),
+            Event::ChildPollEnd {
+                task,
+                child,
+                result,
+                ..
+            } => {
+                let word = match result {
+                    PollResult::Ready => "ready",
+                    PollResult::Pending => "pending",
+                    PollResult::Panicked => "panicked",
+                };
+                write!(f, "{word} {task} child {}", child.index)
+            }
+            Event::ChildWoken {
+                task,
+                child,
+                cause,
+                already_queued,
+            } => {
+                write!(f, "wake {task} child {} by {cause}", child.index)?;
+                if *already_queued {
+                    f.write_str(" ignored (already queued)")?;
+                }
+                Ok(())
+            }
+            Event::ChildLabel { task, child, label } => {
+                write!(f, "label {task} child {} \"{label}\"", child.index)
+            }
+            Event::ChildFinished {
+                task,
+                child,
+                outcome,
+            } => write!(f, "finish {task} child {} {outcome:?}", child.index),
+            Event::SpanStart {
+                task, child, name, ..
+            } => {
+                write!(f, "span {task}")?;
+                if let Some(child) = child {
+                    write!(f, " child {}", child.index)?;
+                }
+                write!(f, " \"{name}\"")
+            }
+            Event::SpanEnd {
+                task,
+                child,
+                cancelled,
+                ..
+            } => {
+                write!(f, "end span {task}")?;
+                if let Some(child) = child {
+                    write!(f, " child {}", child.index)?;
+                }
+                if *cancelled {
+                    f.write_str(" cancelled")?;
+                }
+                Ok(())
+            }
             Event::Finished { task, outcome } => write!(f, "finish {task} {outcome:?}"),
         }
     }

@@ -64,17 +64,19 @@
 mod chrome;
 mod config;
 mod event;
+mod kind;
 mod recorder;
 mod summary;
 mod timeline;
 mod tracer;
 
 pub use crate::reactor::{Readiness, UnparkReason};
-pub use crate::task::TaskId;
+pub use crate::task::{Await, AwaitPoint, TaskId};
 pub use chrome::ChromeTrace;
 pub(crate) use config::resolve;
 pub use config::{Config, ConfigError, ENV_VAR};
-pub use event::{Event, IgnoredBecause, Outcome, PollResult, WakeCause};
+pub use event::{ChildId, Event, IgnoredBecause, Outcome, PollResult, WakeCause};
+pub use kind::EventKind;
 pub use recorder::{Record, Recorder};
 pub use summary::{Summary, TaskStats, WakesByCause};
 pub use timeline::Timeline;

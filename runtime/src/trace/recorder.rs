@@ -4,7 +4,7 @@ use std::cell::RefCell;
 use std::rc::Rc;
 use std::time::Duration;
 
-use super::{Event, Hook};
+use super::{Event, EventKind, Hook};
 
 /// One recorded event with its timestamp.
 #[derive(Clone, Debug, PartialEq)]
@@ -15,22 +15,46 @@ pub struct Record {
     pub event: Event,
 }
 
-/// Keeps every event of a runtime in memory, in order.
+/// Keeps the events of a runtime in memory, in order.
 ///
 /// Clones share one log, so keep a clone to read it after handing one to
-/// [`Builder::on_event`](crate::Builder::on_event). Reactor events (`Park`, `Unpark`) are
-/// kept too; [`Recorder::lines`] leaves them out because their number depends on the
-/// machine's timing, while [`Recorder::events`] returns everything.
-#[derive(Clone, Debug, Default)]
+/// [`Builder::on_event`](crate::Builder::on_event). [`Recorder::new`] keeps the task-level
+/// events ([`EventKind::TASKS`]); [`Recorder::all`] keeps everything, down to each
+/// combinator child's wakes and each span, and [`Recorder::only`] the kinds a test names.
+/// Reactor events (`Park`, `Unpark`) are kept when selected; [`Recorder::lines`] leaves them
+/// out because their number depends on the machine's timing, while [`Recorder::events`]
+/// returns everything kept.
+#[derive(Clone, Debug)]
 pub struct Recorder {
     /// The shared log; only the runtime's thread appends to it.
     log: Rc<RefCell<Vec<Record>>>,
+    /// The kinds this recorder keeps; others are ignored.
+    kinds: Rc<[EventKind]>,
+}
+
+impl Default for Recorder {
+    fn default() -> Recorder {
+        Recorder::only(EventKind::TASKS)
+    }
 }
 
 impl Recorder {
-    /// An empty recorder.
+    /// An empty recorder of the task-level events ([`EventKind::TASKS`]).
     pub fn new() -> Recorder {
         Recorder::default()
+    }
+
+    /// An empty recorder of every event.
+    pub fn all() -> Recorder {
+        Recorder::only(EventKind::ALL)
+    }
+
+    /// An empty recorder of the events of these kinds.
+    pub fn only(kinds: &[EventKind]) -> Recorder {
+        Recorder {
+            log: Rc::default(),
+            kinds: kinds.into(),
+        }
     }
 
     /// Every record so far.
@@ -62,6 +86,9 @@ impl Recorder {
 
 impl Hook for Recorder {
     fn on_event(&self, at: Duration, event: &Event) {
+        if !self.kinds.contains(&event.kind()) {
+            return;
+        }
         self.log.borrow_mut().push(Record {
             at,
             event: event.clone(),

@@ -167,7 +167,7 @@ impl Summary {
                     stats.latency_max = stats.latency_max.max(latency);
                 }
             }
-            Event::PollEnd { task, result } => {
+            Event::PollEnd { task, result, .. } => {
                 let stats = self.entry(*task);
                 if let Some(started) = stats.poll_started.take() {
                     stats.busy += at.saturating_sub(started);

@@ -318,7 +318,9 @@ impl<'e> Line<'e> {
                 task: id, parent, ..
             } => task(id, "spawn", style::CYAN, Detail::SpawnedBy(*parent)),
             Event::PollStart { task: id } => task(id, "poll", style::BOLD, Detail::Poll(*id)),
-            Event::PollEnd { task: id, result } => match result {
+            Event::PollEnd {
+                task: id, result, ..
+            } => match result {
                 PollResult::Ready => task(id, "ready", style::GREEN, Detail::None),
                 PollResult::Pending => task(id, "pending", style::YELLOW, Detail::None),
                 PollResult::Panicked => task(id, "panicked", style::RED, Detail::None),
@@ -370,9 +372,12 @@ impl<'e> Line<'e> {
             }
             Event::TimerFired { timer } => fixed("timers", "fire", Detail::Timer(*timer)),
             Event::ClockJump { to } => fixed("clock", "jump", Detail::JumpTo(*to)),
-            Event::ChildPoll { task: id, child } => {
-                task(id, "  poll", style::DIM, Detail::Child(*child))
-            }
+            Event::ChildPoll { task: id, child } => task(
+                id,
+                "  poll",
+                style::DIM,
+                Detail::Child(child.index as usize),
+            ),
             Event::LostWaker { task: id, poll } => {
                 task(id, "lost-waker", style::RED, Detail::Lost(*poll))
             }

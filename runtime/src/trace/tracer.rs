@@ -5,9 +5,10 @@ use std::cell::Cell;
 use std::io::{self, Write};
 use std::rc::Rc;
 
-use super::{Event, Hook, WakeCause};
+use super::{ChildId, Event, Hook, WakeCause};
 use crate::reactor::time::TimeDriver;
 use crate::task::contain;
+use crate::task::TaskId;
 
 /// The hooks of one runtime and the cause of the wakes happening now.
 pub(crate) struct Tracer {
@@ -17,6 +18,12 @@ pub(crate) struct Tracer {
     /// Who would be the cause of a wake happening now: the entry being polled, the reactor
     /// delivering readiness, a timer firing, or the runtime itself.
     cause: Cell<WakeCause>,
+    /// The combinator child being polled now (the innermost, when combinators nest).
+    child: Cell<Option<ChildId>>,
+    /// The last combinator number handed out ([`ChildId::group`]); 0 before the first.
+    groups: Cell<u32>,
+    /// The last span number handed out; 0 before the first.
+    spans: Cell<u64>,
     /// Stamps each event with the time since the runtime was built.
     time: Rc<TimeDriver>,
 }
@@ -36,8 +43,18 @@ impl Tracer {
         Tracer {
             hooks: hooks.into_iter().map(slot).collect(),
             cause: Cell::new(WakeCause::Runtime),
+            child: Cell::new(None),
+            groups: Cell::new(0),
+            spans: Cell::new(0),
             time,
         }
+    }
+
+    /// Whether any hook is attached. When not, nothing is recorded and events are not even
+    /// built.
+    #[inline]
+    pub(crate) fn is_on(&self) -> bool {
+        !self.hooks.is_empty()
     }
 
     /// Passes an event to every hook. `event` runs only when a hook is attached.
@@ -82,11 +99,32 @@ impl Tracer {
         self.cause.get()
     }
 
-    /// Records that the entry being polled polled the `child`-th child of a combinator.
-    pub(crate) fn note_child_poll(&self, child: usize) {
-        if let WakeCause::Task(task) = self.cause() {
-            self.emit(|| Event::ChildPoll { task, child });
+    /// The task and combinator child being polled now, if a task is being polled.
+    pub(crate) fn context(&self) -> Option<(TaskId, Option<ChildId>)> {
+        match self.cause() {
+            WakeCause::Task(task) => Some((task, self.child.get())),
+            _ => None,
         }
+    }
+
+    /// Runs `f` as the poll of `child`: spans and nested combinators inside it belong to it.
+    pub(crate) fn with_child<R>(&self, child: ChildId, f: impl FnOnce() -> R) -> R {
+        let outer = self.child.replace(Some(child));
+        let result = f();
+        self.child.set(outer);
+        result
+    }
+
+    /// A number for a combinator first polled now.
+    pub(crate) fn next_group(&self) -> u32 {
+        self.groups.set(self.groups.get() + 1);
+        self.groups.get()
+    }
+
+    /// A number for a span that starts now.
+    pub(crate) fn next_span(&self) -> u64 {
+        self.spans.set(self.spans.get() + 1);
+        self.spans.get()
     }
 
     /// The runtime is dropped: every hook may print its summary or write its file.

@@ -76,7 +76,7 @@ impl Writer {
                     self.out.push(end);
                 }
             }
-            Event::PollEnd { task, result } => {
+            Event::PollEnd { task, result, .. } => {
                 if let Some((start, poll)) = self.open_polls.remove(task) {
                     let name = format!("poll: {result:?}");
                     let args = [

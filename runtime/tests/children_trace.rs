@@ -1,0 +1,117 @@
+//! Combinator children in the event stream: numbered, labelled, every poll and wake and
+//! end recorded, with the leaf each parked on.
+
+use std::time::Duration;
+
+use runtime::instrument::{label, span};
+use runtime::sync::oneshot;
+use runtime::time::sleep;
+use runtime::trace::Recorder;
+use runtime::Runtime;
+
+fn traced() -> (Runtime, Recorder) {
+    let recorder = Recorder::all();
+    let rt = Runtime::builder()
+        .virtual_clock(true)
+        .on_event(recorder.clone())
+        .build()
+        .unwrap();
+    (rt, recorder)
+}
+
+#[test]
+fn a_gather_records_each_child_from_first_poll_to_finish() {
+    let (rt, rec) = traced();
+    rt.block_on(async {
+        let (tx, rx) = oneshot::channel();
+        let sleeper = async move {
+            span("nap", sleep(Duration::from_millis(10))).await;
+            tx.send(7).unwrap();
+            0
+        };
+        let waiter = async move { rx.await.unwrap() };
+        runtime::join(label("sleeper", sleeper), label("waiter", waiter)).await
+    });
+    assert_eq!(
+        rec.lines(),
+        [
+            "poll main",
+            "join g1 of 2 in main", // numbered at its first poll
+            "poll main child 0",
+            "label main child 0 \"sleeper\"",
+            "span main child 0 \"nap\"",
+            "pending main child 0",
+            "poll main child 1",
+            "label main child 1 \"waiter\"",
+            "pending main child 1",
+            "pending main",
+            "clock jumps to 10ms",
+            "timer#0 fired",
+            "wake main child 0 by timer#0", // the child's wake, then the task's
+            "wake main by timer#0",
+            "poll main",
+            "poll main child 0",
+            "end span main child 0",
+            "wake main child 1 by main", // the send wakes the other child...
+            "wake main by main",         // ...and so main, during its own poll
+            "ready main child 0",
+            "finish main child 0 Completed",
+            "pending main",
+            "requeue main",
+            "poll main",
+            "poll main child 1",
+            "ready main child 1",
+            "finish main child 1 Completed",
+            "ready main",
+        ]
+    );
+}
+
+#[test]
+fn a_wake_of_a_child_whose_task_is_already_woken_is_still_recorded() {
+    let (rt, rec) = traced();
+    rt.block_on(async {
+        let (tx0, rx0) = oneshot::channel();
+        let (tx1, rx1) = oneshot::channel();
+        let receive = |rx: oneshot::Receiver<u8>| async move { rx.await.unwrap() };
+        let send = async move {
+            runtime::yield_now().await;
+            tx0.send(0).unwrap();
+            tx1.send(1).unwrap();
+            2
+        };
+        runtime::join3(receive(rx0), receive(rx1), send).await
+    });
+    let wakes: Vec<String> = rec
+        .lines()
+        .into_iter()
+        .filter(|line| line.starts_with("wake"))
+        .collect();
+    // Child 2's two sends wake children 0 and 1 in one poll: the first wake queues main,
+    // the second finds main woken already and shows only as the child's line.
+    assert_eq!(
+        wakes,
+        [
+            "wake main child 2 by main", // yield_now
+            "wake main by main",
+            "wake main child 0 by main",
+            "wake main by main",
+            "wake main child 1 by main",
+        ]
+    );
+}
+
+#[test]
+fn the_task_level_recorder_keeps_its_lines_unchanged() {
+    let rt_rec = Recorder::new();
+    let rt = Runtime::builder()
+        .virtual_clock(true)
+        .on_event(rt_rec.clone())
+        .build()
+        .unwrap();
+    rt.block_on(runtime::gather([label("a", async {})]));
+    assert_eq!(
+        rt_rec.lines(),
+        ["poll main", "poll main child 0", "ready main"]
+    );
+}
