@@ -13,7 +13,7 @@ use super::wake::Shared;
 use super::{Runtime, EVENT_INTERVAL};
 use crate::reactor::time::TimeDriver;
 use crate::reactor::Reactor;
-use crate::trace::{self, ChromeTrace, Config, Hook, Timeline, ENV_VAR};
+use crate::trace::{self, ChromeTrace, Config, Detail, Hook, Timeline, ENV_VAR};
 
 /// Configures and builds a [`Runtime`].
 ///
@@ -42,6 +42,8 @@ pub struct Builder {
     lost_waker_lint: bool,
     /// The terminal timeline, if set explicitly; `None` defers to `RUNTIME_TRACE`.
     trace_terminal: Option<bool>,
+    /// How much the terminal timeline shows, if set explicitly.
+    trace_detail: Option<Detail>,
     /// The Chrome trace file, if set explicitly; `None` defers to `RUNTIME_TRACE`.
     trace_chrome: Option<PathBuf>,
 }
@@ -58,6 +60,7 @@ impl Builder {
             blocking_keep_alive: Duration::from_secs(10),
             lost_waker_lint: true,
             trace_terminal: None,
+            trace_detail: None,
             trace_chrome: None,
         }
     }
@@ -115,6 +118,14 @@ impl Builder {
         self
     }
 
+    /// How much the terminal timeline shows: [`Detail::Compact`] (the default) folds each
+    /// step into one line, [`Detail::Full`] prints every event. `RUNTIME_TRACE=full` asks
+    /// for the full timeline when this is not called.
+    pub fn trace_detail(mut self, detail: Detail) -> Builder {
+        self.trace_detail = Some(detail);
+        self
+    }
+
     /// Writes a [`ChromeTrace`] of every event to `path` when the runtime is dropped, for
     /// Perfetto or `chrome://tracing`. Wins over a `chrome:PATH` in `RUNTIME_TRACE`.
     pub fn trace_chrome(mut self, path: impl Into<PathBuf>) -> Builder {
@@ -128,6 +139,7 @@ impl Builder {
     pub fn trace(mut self, config: &Config) -> Builder {
         if config.terminal {
             self.trace_terminal = Some(true);
+            self.trace_detail = Some(config.detail);
         }
         if let Some(path) = &config.chrome {
             self.trace_chrome = Some(path.clone());
@@ -151,9 +163,14 @@ impl Builder {
             let _ = writeln!(io::stderr(), "tinyloop: ignoring {ENV_VAR}: {e}");
             Config::new()
         });
-        let trace = trace::resolve(self.trace_terminal, self.trace_chrome, env);
+        let trace = trace::resolve(
+            self.trace_terminal,
+            self.trace_detail,
+            self.trace_chrome,
+            env,
+        );
         if trace.terminal {
-            hooks.push(Rc::new(Timeline::stderr()));
+            hooks.push(Rc::new(Timeline::stderr().detail(trace.detail)));
         }
         if let Some(path) = trace.chrome {
             hooks.push(Rc::new(ChromeTrace::to_file(path)));
@@ -187,6 +204,7 @@ impl fmt::Debug for Builder {
             .field("blocking_keep_alive", &self.blocking_keep_alive)
             .field("lost_waker_lint", &self.lost_waker_lint)
             .field("trace_terminal", &self.trace_terminal)
+            .field("trace_detail", &self.trace_detail)
             .field("trace_chrome", &self.trace_chrome)
             .finish()
     }

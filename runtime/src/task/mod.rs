@@ -17,7 +17,7 @@ pub use waits::WaitsOn;
 pub use yield_now::{yield_now, YieldNow};
 
 pub(crate) use panic::{contain, drop_payload};
-pub(crate) use waits::{note_await, note_wait, record_waits};
+pub(crate) use waits::{keep_await_point, note_await, note_wait, record_waits};
 
 use std::fmt;
 

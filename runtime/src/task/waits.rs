@@ -89,6 +89,23 @@ pub(crate) fn note_await(point: AwaitPoint) {
     });
 }
 
+/// Runs `poll`, a secondary leaf (a timeout's deadline), so that it does not replace an
+/// await point noted before it in this poll: a fetch under a timeout parks on its socket,
+/// not on the deadline.
+#[inline]
+pub(crate) fn keep_await_point<R>(poll: impl FnOnce() -> R) -> R {
+    let before = WAITS.try_with(Cell::get).ok().and_then(|waits| waits.last);
+    let result = poll();
+    if let Some(point) = before {
+        let _ = WAITS.try_with(|waits| {
+            let mut now = waits.get();
+            now.last = Some(point);
+            waits.set(now);
+        });
+    }
+    result
+}
+
 /// Runs `poll` and returns what it noted with [`note_wait`] and [`note_await`] besides its
 /// own result. Scopes nest: a combinator records each child's poll in a scope of its own,
 /// and passes its kinds (not its await point) on with [`note_wait`].

@@ -120,7 +120,9 @@ impl Future for Sleep {
             // the driver it is in may belong to a runtime nobody runs any more.
             let home = wake::with_current(|core| core.is_none_or(|c| Rc::ptr_eq(c.time(), driver)));
             if home && driver.update(*key, cx.waker()) {
-                let left = driver.deadline(*key).saturating_duration_since(driver.now());
+                let left = driver
+                    .deadline(*key)
+                    .saturating_duration_since(driver.now());
                 this.note_pending(left);
                 return Poll::Pending;
             }

@@ -7,6 +7,7 @@ use std::task::Poll;
 use std::time::Duration;
 
 use super::{sleep_until, Instant};
+use crate::task::keep_await_point;
 
 /// The error of [`timeout`]: the deadline passed before the future completed.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -58,7 +59,8 @@ pub fn timeout_at<F: Future>(
             if let Poll::Ready(output) = future.as_mut().poll(cx) {
                 return Poll::Ready(Ok(output));
             }
-            match pin!(&mut timer).poll(cx) {
+            // The future's own await point says more than the deadline's: keep it.
+            match keep_await_point(|| pin!(&mut timer).poll(cx)) {
                 Poll::Ready(()) => Poll::Ready(Err(Elapsed)),
                 Poll::Pending => Poll::Pending,
             }

@@ -29,6 +29,8 @@ pub struct Config {
     /// Print the [`Timeline`](super::Timeline) to stderr, and its per-task summary when
     /// the runtime is dropped.
     pub terminal: bool,
+    /// How much the terminal timeline shows: compact (the default) or every event.
+    pub detail: super::Detail,
     /// Write a [`ChromeTrace`](super::ChromeTrace) to this file when the runtime is dropped.
     pub chrome: Option<PathBuf>,
 }
@@ -46,7 +48,8 @@ impl Config {
 
     /// Parses a [`ENV_VAR`] value: a comma-separated list of
     ///
-    /// - `1` (or `terminal`): the terminal timeline;
+    /// - `1` (or `terminal`): the terminal timeline, compact;
+    /// - `full`: the terminal timeline, one line per event;
     /// - `chrome:PATH`: a Chrome trace file. It must come last, and `PATH` is everything
     ///   after `chrome:`, commas included;
     /// - `0` (or `off`): nothing; an empty item is ignored.
@@ -78,6 +81,10 @@ impl Config {
             let (item, after) = rest.split_once(',').unwrap_or((rest, ""));
             match item.trim() {
                 "1" | "terminal" => config.terminal = true,
+                "full" => {
+                    config.terminal = true;
+                    config.detail = super::Detail::Full;
+                }
                 "0" | "off" | "" => {}
                 other => return Err(ConfigError::UnknownItem(other.to_string())),
             }
@@ -105,7 +112,7 @@ impl Config {
     /// Takes the trace flags out of command-line arguments (pass them without the program
     /// name) and returns the others, in order:
     ///
-    /// - `--trace`: the terminal timeline;
+    /// - `--trace`: the terminal timeline, compact; `--trace=full`: every event;
     /// - `--trace-json PATH` (or `--trace-json=PATH`): a Chrome trace file.
     ///
     /// # Errors
@@ -131,6 +138,9 @@ impl Config {
         while let Some(arg) = args.next() {
             if arg == "--trace" {
                 config.terminal = true;
+            } else if arg == "--trace=full" {
+                config.terminal = true;
+                config.detail = super::Detail::Full;
             } else if arg == "--trace-json" {
                 match args.next() {
                     Some(path) if !path.is_empty() => config.chrome = Some(path.into()),
@@ -151,9 +161,15 @@ impl Config {
 
 /// The outputs a builder attaches: each explicit setting (`Some`) wins over `env`, the
 /// value of [`ENV_VAR`].
-pub(crate) fn resolve(terminal: Option<bool>, chrome: Option<PathBuf>, env: Config) -> Config {
+pub(crate) fn resolve(
+    terminal: Option<bool>,
+    detail: Option<super::Detail>,
+    chrome: Option<PathBuf>,
+    env: Config,
+) -> Config {
     Config {
         terminal: terminal.unwrap_or(env.terminal),
+        detail: detail.unwrap_or(env.detail),
         chrome: chrome.or(env.chrome),
     }
 }
@@ -241,12 +257,12 @@ mod tests {
     #[test]
     fn explicit_builder_settings_win_over_the_environment() {
         let env = Config::parse("1,chrome:env.json").unwrap();
-        let unset = resolve(None, None, env.clone());
+        let unset = resolve(None, None, None, env.clone());
         assert_eq!(unset, env);
-        let explicit = resolve(Some(false), Some("mine.json".into()), env);
+        let explicit = resolve(Some(false), None, Some("mine.json".into()), env);
         assert!(!explicit.terminal);
         assert_eq!(explicit.chrome, chrome("mine.json"));
-        assert!(resolve(Some(true), None, Config::new()).terminal);
+        assert!(resolve(Some(true), None, None, Config::new()).terminal);
     }
 
     #[test]

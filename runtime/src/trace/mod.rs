@@ -78,8 +78,8 @@ pub use config::{Config, ConfigError, ENV_VAR};
 pub use event::{ChildId, Event, IgnoredBecause, Outcome, PollResult, WakeCause};
 pub use kind::EventKind;
 pub use recorder::{Record, Recorder};
-pub use summary::{Summary, TaskStats, WakesByCause};
-pub use timeline::Timeline;
+pub use summary::{ChildStats, Summary, TaskStats, WakesByCause};
+pub use timeline::{Detail, Timeline};
 pub(crate) use tracer::Tracer;
 
 use std::time::Duration;

@@ -3,11 +3,16 @@
 //!
 //! [`Timeline`]: super::Timeline
 
+mod children;
+
 use std::fmt;
 use std::sync::Arc;
 use std::time::Duration;
 
-use super::{Event, Outcome, PollResult, TaskId, WakeCause};
+use super::{ChildId, Event, Outcome, PollResult, TaskId, WakeCause};
+pub(crate) use children::ChildLabel;
+pub use children::ChildStats;
+use children::Children;
 
 /// How many wakes queued a task, by who called the waker (see [`WakeCause`]).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -31,7 +36,7 @@ impl WakesByCause {
         self.task + self.io + self.timer + self.thread + self.runtime
     }
 
-    fn count(&mut self, cause: WakeCause) {
+    pub(crate) fn count(&mut self, cause: WakeCause) {
         let counter = match cause {
             WakeCause::Task(_) => &mut self.task,
             WakeCause::Io { .. } => &mut self.io,
@@ -96,6 +101,10 @@ pub struct TaskStats {
     pub last_result: Option<PollResult>,
     /// When the poll in progress started; `None` between polls.
     poll_started: Option<Duration>,
+    /// When its first poll started.
+    first_poll: Option<Duration>,
+    /// When it ended: its `Finished` event, or (for `main`) its `Ready` poll.
+    ended_at: Option<Duration>,
     /// When the first wake since its last poll started queued it; `None` when not queued
     /// by a wake (a fresh spawn, or already polled since).
     woken_at: Option<Duration>,
@@ -144,6 +153,8 @@ pub struct Summary {
     /// Every task seen in an event, indexed by id: ids count up from 0 (`main`), so this
     /// is dense, and `main` comes first, then spawn order.
     tasks: Vec<Option<TaskStats>>,
+    /// Every combinator child seen, and the combinators they belong to.
+    children: Children,
 }
 
 impl Summary {
@@ -160,6 +171,7 @@ impl Summary {
                 let stats = self.entry(*task);
                 stats.polls = stats.polls.saturating_add(1);
                 stats.poll_started = Some(at);
+                stats.first_poll.get_or_insert(at);
                 if let Some(woken_at) = stats.woken_at.take() {
                     let latency = at.saturating_sub(woken_at);
                     stats.latencies = stats.latencies.saturating_add(1);
@@ -173,6 +185,9 @@ impl Summary {
                     stats.busy += at.saturating_sub(started);
                 }
                 stats.last_result = Some(*result);
+                if *result != PollResult::Pending {
+                    stats.ended_at.get_or_insert(at);
+                }
             }
             Event::Woken { task, cause } => {
                 let stats = self.entry(*task);
@@ -183,8 +198,34 @@ impl Summary {
                 let stats = self.entry(*task);
                 stats.outcome = Some(*outcome);
                 stats.woken_at = None;
+                stats.ended_at.get_or_insert(at);
             }
-            _ => {}
+            other => self.children.record(at, other),
+        }
+    }
+
+    /// The statistics of one combinator child, if it appeared in any event.
+    pub fn child(&self, id: ChildId) -> Option<&ChildStats> {
+        self.children.get(id)
+    }
+
+    /// Every child of `task`'s combinators, by combinator (in the order they were first
+    /// polled), then by input position.
+    pub fn children_of(&self, task: TaskId) -> impl Iterator<Item = (ChildId, &ChildStats)> {
+        self.children.of_task(task)
+    }
+
+    /// The innermost combinator child of `task` whose poll is in progress, if any.
+    pub(crate) fn polling_child(&self, task: TaskId) -> Option<ChildId> {
+        self.children.polling(task)
+    }
+
+    /// `main › hero 4`: the child's task, then each enclosing child's name and its own (a
+    /// label, or `child N`).
+    pub(crate) fn child_label(&self, child: ChildId) -> ChildLabel<'_> {
+        ChildLabel {
+            summary: self,
+            child,
         }
     }
 
@@ -224,27 +265,49 @@ impl Summary {
 }
 
 impl fmt::Display for Summary {
-    /// A table, one row per task: polls, wakes and their causes, busy time, mean and
-    /// longest wake→poll latency, and how the task ended. Ends with a newline.
+    /// A table, one row per task and, under it, one per combinator child: polls, wakes and
+    /// their causes, busy time, mean and longest wake→poll latency (tasks only), time from
+    /// first poll to end, and how it ended. Ends with a newline.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let rows: Vec<[String; 8]> = self
-            .tasks()
-            .map(|(id, stats)| {
-                [
-                    self.label(id).to_string(),
-                    stats.polls.to_string(),
-                    stats.wakes.total().to_string(),
-                    stats.wakes.to_string(),
-                    micros(stats.busy),
-                    stats.mean_latency().map_or_else(|| "-".into(), micros),
-                    match stats.latencies {
-                        0 => "-".into(),
-                        _ => micros(stats.latency_max),
-                    },
-                    stats.end().to_string(),
-                ]
-            })
-            .collect();
+        let mut rows: Vec<[String; 9]> = Vec::new();
+        let (mut tasks, mut children) = (0, 0);
+        for (id, stats) in self.tasks() {
+            tasks += 1;
+            rows.push([
+                self.label(id).to_string(),
+                stats.polls.to_string(),
+                stats.wakes.total().to_string(),
+                stats.wakes.to_string(),
+                micros(stats.busy),
+                stats.mean_latency().map_or_else(|| "-".into(), micros),
+                match stats.latencies {
+                    0 => "-".into(),
+                    _ => micros(stats.latency_max),
+                },
+                span(stats.first_poll, stats.ended_at),
+                stats.end().to_string(),
+            ]);
+            for (child, c) in self.children_of(id) {
+                children += 1;
+                rows.push([
+                    self.child_label(child).to_string(),
+                    c.polls.to_string(),
+                    c.wakes.total().to_string(),
+                    c.wakes.to_string(),
+                    micros(c.busy),
+                    "-".into(),
+                    "-".into(),
+                    span(c.started, c.ended.map(|(at, _)| at)),
+                    match c.ended {
+                        Some((_, Outcome::Completed)) => "completed",
+                        Some((_, Outcome::Aborted)) => "dropped",
+                        Some((_, Outcome::Panicked)) => "panicked",
+                        None => "pending",
+                    }
+                    .to_string(),
+                ]);
+            }
+        }
         let header = [
             "task",
             "polls",
@@ -253,6 +316,7 @@ impl fmt::Display for Summary {
             "busy",
             "wake→poll avg",
             "max",
+            "first poll→end",
             "end",
         ];
         let mut widths = header.map(|h| h.chars().count());
@@ -261,12 +325,32 @@ impl fmt::Display for Summary {
                 *width = (*width).max(cell.chars().count());
             }
         }
-        writeln!(f, "per-task summary ({} tasks):", rows.len())?;
+        let plural = |n: usize, one: &'static str, many: &'static str| match n {
+            1 => one,
+            _ => many,
+        };
+        write!(
+            f,
+            "per-task summary ({tasks} {}",
+            plural(tasks, "task", "tasks")
+        )?;
+        if children > 0 {
+            write!(f, ", {children} {}", plural(children, "child", "children"))?;
+        }
+        writeln!(f, "):")?;
         write_row(f, &header, &widths)?;
         for row in &rows {
             write_row(f, row, &widths)?;
         }
         Ok(())
+    }
+}
+
+/// The time from `start` to `end`, or `-` when either is unknown.
+fn span(start: Option<Duration>, end: Option<Duration>) -> String {
+    match (start, end) {
+        (Some(start), Some(end)) => micros(end.saturating_sub(start)),
+        _ => "-".into(),
     }
 }
 
@@ -301,7 +385,7 @@ fn write_row(
         let cell = cell.as_ref();
         let pad = width - cell.chars().count();
         line.push_str("  ");
-        if matches!(i, 0 | 3 | 7) {
+        if matches!(i, 0 | 3 | 8) {
             line.push_str(cell);
             line.extend(std::iter::repeat_n(' ', pad));
         } else {
@@ -312,12 +396,7 @@ fn write_row(
     writeln!(f, "{}", line.trim_end())
 }
 
-/// A duration in microseconds: whole above 10 µs, one decimal below.
+/// A duration in milliseconds to the microsecond: `0.012 ms`, `476.174 ms`.
 pub(crate) fn micros(d: Duration) -> String {
-    let nanos = d.as_nanos();
-    if nanos == 0 || nanos >= 10_000 {
-        format!("{}µs", nanos / 1000)
-    } else {
-        format!("{}.{}µs", nanos / 1000, nanos % 1000 / 100)
-    }
+    super::timeline::Ms(d).to_string()
 }

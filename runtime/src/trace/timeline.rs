@@ -1,35 +1,56 @@
-//! The terminal timeline: one aligned line per event, then a per-task summary.
+//! The terminal timeline: one aligned line per event (or per step, in the compact view),
+//! then a per-task summary.
+
+mod line;
 
 use std::cell::RefCell;
-use std::fmt::{self, Write as _};
+use std::fmt;
 use std::io::{self, IsTerminal, Write};
+use std::sync::Arc;
 use std::time::Duration;
 
 use super::summary::Summary;
 use super::{Event, Hook, IgnoredBecause, Outcome, PollResult, TaskId, UnparkReason, WakeCause};
+pub(crate) use line::Ms;
+use line::{end_line, reason_text, style, By, IoEvents, Line, Subject};
 
-/// A hook that prints every event as one line, and a [`Summary`] when the runtime is
-/// dropped.
+/// How much the timeline shows.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Detail {
+    /// One line per step a learner follows: a child's poll is one line when it returns
+    /// (with what it parked on and the phase it is in), the reactor's park and unpark are
+    /// one `idle` line, a task's wake that only passes on a child's wake is folded into
+    /// the child's line, and timers firing show as the wakes they cause.
+    #[default]
+    Compact,
+    /// One line per event, nothing folded.
+    Full,
+}
+
+/// A hook that prints the runtime's events as aligned lines, and a [`Summary`] when the
+/// runtime is dropped.
+///
+/// The compact view (the default, see [`Detail`]) of a task gathering two sleeps, the
+/// first labelled `nap`:
 ///
 /// ```text
-///        time  task            event       cause / detail
-///         0µs  main            poll        #1
-///         0µs  t1 "sleeper"    spawn       by main
-///         0µs  main            pending
-///         0µs  t1 "sleeper"    poll        #1
-///         0µs  t1 "sleeper"    pending
-///         0µs  reactor         park        non-blocking
-///         0µs  reactor         unpark      timed out, 0 I/O events
-///      5000µs  clock           jump        to 5ms
-///      5000µs  timers          fire        timer#0
-///      5000µs  t1 "sleeper"    wake        by timer#0
-///      5000µs  t1 "sleeper"    poll        #2
+///         time  who                   event       detail
+///     0.000 ms  main                  poll        #1
+///     0.000 ms  main                  combine     gather of 2 children
+///     0.000 ms  main › nap            poll        #1 → pending on sleep 5 ms (src/x.rs:9)
+///     0.000 ms  main › child 1        poll        #1 → pending on sleep 9 ms (src/x.rs:9)
+///     0.000 ms  main                  pending
+///     5.000 ms  clock                 jump        to 5.000 ms
+///     5.000 ms  main › nap            wake        by timer#0, queues main
+///     5.000 ms  main                  poll        #2
+///     5.000 ms  main › nap            poll        #2 → ready after 5.000 ms
 /// ```
 ///
-/// Columns: time since the runtime was built, in µs (virtual under the virtual clock, so
-/// the output is the same on every run); the task (or `reactor`, `timers`, `clock`); what
-/// happened; and why — the cause of a wake, the number of a poll. Events the timeline does
-/// not know by name are printed with their `Display` text.
+/// Columns: time since the runtime was built, in milliseconds to the microsecond (virtual
+/// under the virtual clock, so the output is the same on every run); the task, the
+/// combinator child (`main › hero 4`: its [`label`](crate::instrument::label), or
+/// `child N`), or `reactor`, `timers`, `clock`; what happened; and why — the cause of a
+/// wake, the number of a poll, what a `Pending` parked on and where.
 ///
 /// Write errors are ignored: a broken pipe must not take the runtime down.
 pub struct Timeline {
@@ -40,44 +61,74 @@ struct Printer {
     out: Box<dyn Write>,
     /// Whether to add ANSI colour codes.
     colour: bool,
-    /// Per-task statistics; also where task names come from.
+    detail: Detail,
+    /// Per-task and per-child statistics; also where names come from.
     summary: Summary,
-    /// The task column's width: the longest label so far. It only grows, so lines stay
-    /// aligned except where a longer name first appears.
-    task_width: usize,
+    /// The subject column's width: the longest name so far. It only grows.
+    subject_width: usize,
     /// Whether the header line was printed.
     header_done: bool,
-    /// The line being built (kept to reuse its allocation).
-    line: String,
+    /// The line being written (kept to reuse its allocation).
+    buffer: String,
+    /// Compact view: when the reactor parked and for how long at most, until its unpark
+    /// is printed.
+    parked: Option<(Duration, Option<Duration>)>,
+    /// Compact view: a child's wake line held back until the next event says whether it
+    /// queued its task.
+    held_wake: Option<HeldWake>,
+    /// The spans open now, oldest first: `(span, owner, name)`.
+    spans: Vec<(u64, Subject, Arc<str>)>,
 }
 
-/// The narrowest the task column gets.
-const MIN_TASK_WIDTH: usize = 14;
+/// A child's wake line, waiting for the task's wake it may cause.
+struct HeldWake {
+    at: Duration,
+    line: Line,
+    task: TaskId,
+    cause: WakeCause,
+}
+
+/// The narrowest the subject column gets.
+const MIN_SUBJECT_WIDTH: usize = 20;
 /// The event column's width (the longest verb is `lost-waker`).
 const VERB_WIDTH: usize = 10;
 
 impl Timeline {
-    /// A timeline on standard error, coloured when standard error is a terminal and the
-    /// `NO_COLOR` environment variable is unset (or empty).
+    /// A compact timeline on standard error, coloured when standard error is a terminal,
+    /// `NO_COLOR` is unset (or empty) and `TERM` is not `dumb`.
     pub fn stderr() -> Timeline {
         let stderr = io::stderr();
-        let colour = wants_colour(stderr.is_terminal(), std::env::var_os("NO_COLOR"));
+        let colour = wants_colour(
+            stderr.is_terminal(),
+            std::env::var_os("NO_COLOR"),
+            std::env::var_os("TERM"),
+        );
         Timeline::to_writer(stderr, colour)
     }
 
-    /// A timeline written to `out`, one `write_all` per line, with ANSI colour codes if
-    /// `colour` is true.
+    /// A compact timeline written to `out`, one `write_all` per line, with ANSI colour
+    /// codes if `colour` is true.
     pub fn to_writer(out: impl Write + 'static, colour: bool) -> Timeline {
         Timeline {
             state: RefCell::new(Printer {
                 out: Box::new(out),
                 colour,
+                detail: Detail::Compact,
                 summary: Summary::new(),
-                task_width: MIN_TASK_WIDTH,
+                subject_width: MIN_SUBJECT_WIDTH,
                 header_done: false,
-                line: String::new(),
+                buffer: String::new(),
+                parked: None,
+                held_wake: None,
+                spans: Vec::new(),
             }),
         }
+    }
+
+    /// The same timeline, showing `detail`.
+    pub fn detail(self, detail: Detail) -> Timeline {
+        self.state.borrow_mut().detail = detail;
+        self
     }
 }
 
@@ -86,6 +137,7 @@ impl fmt::Debug for Timeline {
         let state = self.state.borrow();
         f.debug_struct("Timeline")
             .field("colour", &state.colour)
+            .field("detail", &state.detail)
             .field("summary", &state.summary)
             .finish_non_exhaustive()
     }
@@ -94,53 +146,189 @@ impl fmt::Debug for Timeline {
 impl Hook for Timeline {
     fn on_event(&self, at: Duration, event: &Event) {
         let mut state = self.state.borrow_mut();
-        let state = &mut *state;
         state.summary.record(at, event);
-        if !state.header_done {
-            state.header_done = true;
-            state.write_header();
+        match state.detail {
+            Detail::Full => {
+                let line = Line::of(event, &state.summary);
+                state.print(at, &line);
+            }
+            Detail::Compact => state.compact(at, event),
         }
-        state.line.clear();
-        state.render(at, event);
-        let _ = state.out.write_all(state.line.as_bytes());
+        state.track_spans(event);
     }
 
     fn finish(&self) {
         let mut state = self.state.borrow_mut();
+        if let Some(held) = state.held_wake.take() {
+            state.print(held.at, &held.line);
+        }
         let summary = format!("\n{}", state.summary);
         let _ = state.out.write_all(summary.as_bytes());
         let _ = state.out.flush();
     }
 }
 
-/// Whether to colour: only on a terminal, and never when `NO_COLOR` is set to anything
-/// but the empty string (<https://no-color.org>).
-fn wants_colour(terminal: bool, no_color: Option<std::ffi::OsString>) -> bool {
-    terminal && no_color.is_none_or(|value| value.is_empty())
-}
-
-/// ANSI styles, as SGR parameters.
-mod style {
-    pub(super) const DIM: &str = "2";
-    pub(super) const BOLD: &str = "1";
-    pub(super) const RED: &str = "1;31";
-    pub(super) const GREEN: &str = "32";
-    pub(super) const YELLOW: &str = "33";
-    pub(super) const BLUE: &str = "34";
-    pub(super) const MAGENTA: &str = "35";
-    pub(super) const CYAN: &str = "36";
-    /// Task labels cycle through these, so neighbouring task ids differ in colour.
-    pub(super) const TASKS: [&str; 6] = ["36", "35", "33", "32", "34", "96"];
+/// Whether to colour: only on a terminal whose `TERM` is not `dumb`, and never when
+/// `NO_COLOR` is set to anything but the empty string (<https://no-color.org>).
+fn wants_colour(
+    terminal: bool,
+    no_color: Option<std::ffi::OsString>,
+    term: Option<std::ffi::OsString>,
+) -> bool {
+    terminal
+        && no_color.is_none_or(|value| value.is_empty())
+        && term.is_none_or(|term| term != "dumb")
 }
 
 impl Printer {
+    /// The compact view: what a learner reads as one step is one line.
+    fn compact(&mut self, at: Duration, event: &Event) {
+        if let Some(mut held) = self.held_wake.take() {
+            let folded = self.fold_into_wake(&held, event);
+            if let Some(suffix) = &folded {
+                held.line.detail.push_str(suffix);
+            }
+            self.print(held.at, &held.line);
+            if folded.is_some() {
+                return;
+            }
+        }
+        let line = match event {
+            Event::Park { timeout } => {
+                self.parked = Some((at, *timeout));
+                return; // shown by the `idle` line at the unpark
+            }
+            Event::Unpark { reason, events } => {
+                let (parked_at, timeout) = self.parked.take().unwrap_or((at, None));
+                if *events == 0 && timeout == Some(Duration::ZERO) {
+                    return; // a look that found nothing, without waiting
+                }
+                let idle = at.saturating_sub(parked_at);
+                let woke = match reason {
+                    UnparkReason::Io => IoEvents(*events).to_string(),
+                    other => reason_text(*other).to_string(),
+                };
+                let mut line = Line::new(Subject::Fixed("reactor"), "idle", style::BLUE);
+                line.detail = format!("{}, then {woke}", Ms(idle));
+                line
+            }
+            // The wakes they cause name them; names and phases show on the poll lines.
+            Event::TimerFired { .. } | Event::ChildLabel { .. } => return,
+            Event::SpanStart { .. } | Event::SpanEnd { .. } => return,
+            Event::ChildPoll { .. } => return, // one line when the poll returns
+            Event::ChildFinished {
+                outcome: Outcome::Completed,
+                ..
+            } => return, // said by the poll that returned `Ready`
+            Event::ChildPollEnd {
+                child,
+                result,
+                waits_on,
+                ..
+            } => {
+                let stats = self.summary.child(*child);
+                let polls = stats.map_or(0, |stats| stats.polls);
+                let end = end_line(
+                    Line::new(Subject::Child(*child), "", ""),
+                    *result,
+                    *waits_on,
+                );
+                let mut line = Line::new(Subject::Child(*child), "poll", end.verb_style);
+                line.detail = format!("#{polls} → {}", end.verb);
+                match (result, stats.and_then(|stats| stats.started)) {
+                    (PollResult::Ready, Some(started)) => {
+                        let alive = Ms(at.saturating_sub(started));
+                        line.detail.push_str(&format!(" after {alive}"));
+                    }
+                    _ if !end.detail.is_empty() => {
+                        line.detail.push(' ');
+                        line.detail.push_str(&end.detail);
+                    }
+                    _ => {}
+                }
+                self.add_phase(&mut line);
+                line
+            }
+            Event::PollEnd { .. } => {
+                let mut line = Line::of(event, &self.summary);
+                self.add_phase(&mut line);
+                line
+            }
+            Event::ChildWoken {
+                task,
+                child,
+                cause,
+                already_queued: false,
+            } => {
+                let mut line = Line::new(Subject::Child(*child), "wake", style::MAGENTA);
+                line.detail = By(*cause, &self.summary).to_string();
+                let (task, cause) = (*task, *cause);
+                self.held_wake = Some(HeldWake {
+                    at,
+                    line,
+                    task,
+                    cause,
+                });
+                return;
+            }
+            event => Line::of(event, &self.summary),
+        };
+        self.print(at, &line);
+    }
+
+    /// What to add to a held child wake when `next` is the task's wake it caused.
+    fn fold_into_wake(&self, held: &HeldWake, next: &Event) -> Option<String> {
+        match next {
+            Event::Woken { task, cause } if *task == held.task && *cause == held.cause => {
+                Some(format!(", queues {}", self.summary.label(*task)))
+            }
+            Event::WakeIgnored {
+                task,
+                cause,
+                reason: IgnoredBecause::AlreadyQueued,
+            } if *task == held.task && *cause == held.cause => {
+                Some(format!(", {} already queued", self.summary.label(*task)))
+            }
+            _ => None,
+        }
+    }
+
+    /// Appends `, in PHASE` to a poll's line: the innermost span its subject has open.
+    fn add_phase(&self, line: &mut Line) {
+        let open = self.spans.iter().rev();
+        if let Some((_, _, name)) = open
+            .into_iter()
+            .find(|(_, owner, _)| *owner == line.subject)
+        {
+            line.detail.push_str(", in ");
+            line.detail.push_str(name);
+        }
+    }
+
+    /// Keeps the list of open spans.
+    fn track_spans(&mut self, event: &Event) {
+        match event {
+            Event::SpanStart {
+                task,
+                child,
+                span,
+                name,
+            } => {
+                let owner = child.map_or(Subject::Task(*task), Subject::Child);
+                self.spans.push((*span, owner, name.clone()));
+            }
+            Event::SpanEnd { span, .. } => self.spans.retain(|(id, _, _)| id != span),
+            _ => {}
+        }
+    }
+
     fn write_header(&mut self) {
         let header = format!(
-            "{:>11}  {:<tw$}  {:<VERB_WIDTH$}  cause / detail\n",
+            "{:>12}  {:<sw$}  {:<VERB_WIDTH$}  detail\n",
             "time",
-            "task",
+            "who",
             "event",
-            tw = self.task_width
+            sw = self.subject_width
         );
         let header = if self.colour {
             format!("\x1b[{}m{}\x1b[0m\n", style::DIM, header.trim_end())
@@ -150,48 +338,59 @@ impl Printer {
         let _ = self.out.write_all(header.as_bytes());
     }
 
-    /// Appends the line for `event` to `self.line`, formatting in place: no allocation
-    /// once the line buffer has grown to its longest line.
-    fn render(&mut self, at: Duration, event: &Event) {
-        let line = Line::of(event);
+    /// Writes one line: time, subject, verb, detail, in aligned columns.
+    fn print(&mut self, at: Duration, line: &Line) {
+        use std::fmt::Write as _;
+        if !self.header_done {
+            self.header_done = true;
+            self.write_header();
+        }
         let colour = self.colour;
-        let out = &mut self.line;
+        let mut out = std::mem::take(&mut self.buffer);
+        out.clear();
 
-        start_paint(out, colour, style::DIM);
-        let micros = u64::try_from(at.as_micros()).unwrap_or(u64::MAX);
-        let _ = write!(out, "{micros:>9}µs");
-        end_paint(out, colour);
+        start_paint(&mut out, colour, style::DIM);
+        let _ = write!(out, "{:>12}", Ms(at).to_string());
+        end_paint(&mut out, colour);
         out.push_str("  ");
 
+        let task_style = |id: TaskId| match id {
+            TaskId::MAIN => style::BOLD,
+            TaskId(n) => style::TASKS[(n % style::TASKS.len() as u64) as usize],
+        };
         let subject_style = match line.subject {
-            Subject::Task(TaskId::MAIN) => style::BOLD,
-            Subject::Task(TaskId(n)) => style::TASKS[(n % style::TASKS.len() as u64) as usize],
+            Subject::Task(id) => task_style(id),
+            Subject::Child(_) => style::CYAN,
             Subject::Fixed(_) => style::BLUE,
         };
-        start_paint(out, colour, subject_style);
+        start_paint(&mut out, colour, subject_style);
         let subject_start = out.len();
-        match line.subject {
-            Subject::Task(id) => {
-                let _ = write!(out, "{}", self.summary.label(id));
-            }
-            Subject::Fixed(name) => out.push_str(name),
-        }
+        let _ = match line.subject {
+            Subject::Task(id) => write!(out, "{}", self.summary.label(id)),
+            Subject::Child(id) => write!(out, "{}", self.summary.child_label(id)),
+            Subject::Fixed(name) => out.write_str(name),
+        };
         let subject_width = out[subject_start..].chars().count();
-        end_paint(out, colour);
-        self.task_width = self.task_width.max(subject_width);
-        pad(out, self.task_width - subject_width);
+        end_paint(&mut out, colour);
+        self.subject_width = self.subject_width.max(subject_width);
+        pad(&mut out, self.subject_width - subject_width);
         out.push_str("  ");
 
-        start_paint(out, colour, line.verb_style);
+        start_paint(&mut out, colour, line.verb_style);
         out.push_str(line.verb);
-        end_paint(out, colour);
+        end_paint(&mut out, colour);
         // Padded only when a detail follows, so that no line ends in blanks.
-        if !matches!(line.detail, Detail::None) {
-            pad(out, VERB_WIDTH.saturating_sub(line.verb.len()));
+        if !line.detail.is_empty() {
+            pad(
+                &mut out,
+                VERB_WIDTH.saturating_sub(line.verb.chars().count()),
+            );
             out.push_str("  ");
-            line.detail.write(out, &self.summary);
+            out.push_str(&line.detail);
         }
         out.push('\n');
+        let _ = self.out.write_all(out.as_bytes());
+        self.buffer = out;
     }
 }
 
@@ -210,196 +409,7 @@ fn end_paint(out: &mut String, colour: bool) {
 }
 
 fn pad(out: &mut String, spaces: usize) {
-    const SPACES: &str = "                                ";
-    let mut left = spaces;
-    while left > 0 {
-        let n = left.min(SPACES.len());
-        out.push_str(&SPACES[..n]);
-        left -= n;
-    }
-}
-
-/// What the task column shows.
-#[derive(Clone, Copy)]
-enum Subject {
-    Task(TaskId),
-    Fixed(&'static str),
-}
-
-/// The last column, kept as data until it is written into the line.
-enum Detail<'e> {
-    None,
-    Text(&'static str),
-    /// The number of the task's poll that is starting: `#2`.
-    Poll(TaskId),
-    /// `by t1 "name"`, `by timer#0`, ...
-    By(WakeCause),
-    /// A wake that did nothing, and why.
-    Ignored(WakeCause, &'static str),
-    /// The task that spawned this one, if any.
-    SpawnedBy(Option<TaskId>),
-    ParkFor(Duration),
-    /// Why the reactor woke up, and how many I/O events it brought.
-    Unpark(&'static str, usize),
-    Timer(u64),
-    JumpTo(Duration),
-    /// The poll after which no waker was left.
-    Lost(u32),
-    /// The combinator child a task polls (by its index in the input).
-    Child(usize),
-    /// An event without a layout of its own.
-    Other(&'e Event),
-}
-
-impl Detail<'_> {
-    fn write(&self, out: &mut String, summary: &Summary) {
-        let by = |out: &mut String, cause: &WakeCause| {
-            let _ = match cause {
-                WakeCause::Task(id) => write!(out, "by {}", summary.label(*id)),
-                cause => write!(out, "by {cause}"),
-            };
-        };
-        let _ = match self {
-            Detail::None => Ok(()),
-            Detail::Text(text) => out.write_str(text),
-            Detail::Poll(id) => {
-                let polls = summary.task(*id).map_or(0, |stats| stats.polls);
-                write!(out, "#{polls}")
-            }
-            Detail::By(cause) => {
-                by(out, cause);
-                Ok(())
-            }
-            Detail::Ignored(cause, why) => {
-                by(out, cause);
-                write!(out, ", ignored: {why}")
-            }
-            Detail::SpawnedBy(Some(parent)) => write!(out, "by {}", summary.label(*parent)),
-            Detail::SpawnedBy(None) => out.write_str("by runtime"),
-            Detail::ParkFor(timeout) => write!(out, "for at most {timeout:?}"),
-            Detail::Unpark(reason, 1) => write!(out, "{reason}, 1 I/O event"),
-            Detail::Unpark(reason, n) => write!(out, "{reason}, {n} I/O events"),
-            Detail::Timer(timer) => write!(out, "timer#{timer}"),
-            Detail::JumpTo(to) => write!(out, "to {to:?}"),
-            Detail::Child(child) => write!(out, "child #{child}"),
-            Detail::Lost(poll) => write!(
-                out,
-                "Pending on poll #{poll} and no waker is alive: nothing can wake it"
-            ),
-            Detail::Other(event) => write!(out, "{event}"),
-        };
-    }
-}
-
-/// One event, split into columns.
-struct Line<'e> {
-    subject: Subject,
-    verb: &'static str,
-    verb_style: &'static str,
-    detail: Detail<'e>,
-}
-
-impl<'e> Line<'e> {
-    fn of(event: &'e Event) -> Line<'e> {
-        let task = |id: &TaskId, verb, verb_style, detail| Line {
-            subject: Subject::Task(*id),
-            verb,
-            verb_style,
-            detail,
-        };
-        let fixed = |name, verb, detail| Line {
-            subject: Subject::Fixed(name),
-            verb,
-            verb_style: style::BLUE,
-            detail,
-        };
-        match event {
-            Event::Spawned {
-                task: id, parent, ..
-            } => task(id, "spawn", style::CYAN, Detail::SpawnedBy(*parent)),
-            Event::PollStart { task: id } => task(id, "poll", style::BOLD, Detail::Poll(*id)),
-            Event::PollEnd {
-                task: id, result, ..
-            } => match result {
-                PollResult::Ready => task(id, "ready", style::GREEN, Detail::None),
-                PollResult::Pending => task(id, "pending", style::YELLOW, Detail::None),
-                PollResult::Panicked => task(id, "panicked", style::RED, Detail::None),
-            },
-            Event::Woken { task: id, cause } => {
-                let detail = match cause {
-                    WakeCause::Task(waker) if waker == id => Detail::Text("by itself"),
-                    cause => Detail::By(*cause),
-                };
-                task(id, "wake", style::MAGENTA, detail)
-            }
-            Event::WakeIgnored {
-                task: id,
-                cause,
-                reason,
-            } => {
-                let why = match reason {
-                    IgnoredBecause::AlreadyQueued => "already queued",
-                    IgnoredBecause::Finished => "finished",
-                };
-                task(id, "wake", style::DIM, Detail::Ignored(*cause, why))
-            }
-            Event::AbortRequested { task: id, by } => {
-                task(id, "abort", style::RED, Detail::By(*by))
-            }
-            Event::Requeued { task: id } => task(
-                id,
-                "requeue",
-                style::MAGENTA,
-                Detail::Text("woken during its own poll: back of the queue"),
-            ),
-            Event::Park { timeout } => {
-                let detail = match timeout {
-                    None => Detail::Text("until I/O, a timer or another thread"),
-                    Some(Duration::ZERO) => Detail::Text("non-blocking"),
-                    Some(timeout) => Detail::ParkFor(*timeout),
-                };
-                fixed("reactor", "park", detail)
-            }
-            Event::Unpark { reason, events } => {
-                let reason = match reason {
-                    UnparkReason::NonBlocking => "non-blocking",
-                    UnparkReason::Io => "I/O ready",
-                    UnparkReason::Timer => "timer due",
-                    UnparkReason::Notified => "notified by another thread",
-                    UnparkReason::Timeout => "timed out",
-                };
-                fixed("reactor", "unpark", Detail::Unpark(reason, *events))
-            }
-            Event::TimerFired { timer } => fixed("timers", "fire", Detail::Timer(*timer)),
-            Event::ClockJump { to } => fixed("clock", "jump", Detail::JumpTo(*to)),
-            Event::ChildPoll { task: id, child } => task(
-                id,
-                "  poll",
-                style::DIM,
-                Detail::Child(child.index as usize),
-            ),
-            Event::LostWaker { task: id, poll } => {
-                task(id, "lost-waker", style::RED, Detail::Lost(*poll))
-            }
-            Event::Finished { task: id, outcome } => {
-                let (detail, verb_style) = match outcome {
-                    Outcome::Completed => ("completed", style::GREEN),
-                    Outcome::Aborted => ("aborted", style::YELLOW),
-                    Outcome::Panicked => ("panicked", style::RED),
-                };
-                task(id, "finish", verb_style, Detail::Text(detail))
-            }
-            // `Event` is `#[non_exhaustive]`: variants added later land here and print
-            // with their `Display` text.
-            #[allow(unreachable_patterns)]
-            other => Line {
-                subject: Subject::Fixed("runtime"),
-                verb: "event",
-                verb_style: style::BOLD,
-                detail: Detail::Other(other),
-            },
-        }
-    }
+    out.extend(std::iter::repeat_n(' ', spaces));
 }
 
 #[cfg(test)]

@@ -3,7 +3,7 @@ use std::io::{self, Write};
 use std::rc::Rc;
 use std::time::Duration;
 
-use super::{wants_colour, Timeline};
+use super::{wants_colour, Detail, Timeline};
 use crate::time::sleep;
 use crate::trace::{Event, Hook, TaskId};
 use crate::Runtime;
@@ -33,7 +33,7 @@ fn small_program(colour: bool) -> String {
     let out = Captured::default();
     let rt = Runtime::builder()
         .virtual_clock(true)
-        .on_event(Timeline::to_writer(out.clone(), colour))
+        .on_event(Timeline::to_writer(out.clone(), colour).detail(Detail::Full))
         .build()
         .unwrap();
     rt.block_on(async {
@@ -51,40 +51,40 @@ fn small_program(colour: bool) -> String {
 
 #[test]
 fn a_small_virtual_clock_program_prints_this_exact_timeline_and_summary() {
-    let expected = r#"       time  task            event       cause / detail
-        0µs  main            poll        #1
-        0µs  t1 "sleeper"    spawn       by main
-        0µs  t2 "yielder"    spawn       by main
-        0µs  main            pending
-        0µs  t1 "sleeper"    poll        #1
-        0µs  t1 "sleeper"    pending
-        0µs  t2 "yielder"    poll        #1
-        0µs  t2 "yielder"    wake        by itself
-        0µs  t2 "yielder"    pending
-        0µs  t2 "yielder"    requeue     woken during its own poll: back of the queue
-        0µs  t2 "yielder"    poll        #2
-        0µs  t2 "yielder"    ready
-        0µs  t2 "yielder"    finish      completed
-        0µs  main            wake        by t2 "yielder"
-        0µs  main            poll        #2
-        0µs  main            pending
-        0µs  reactor         park        non-blocking
-        0µs  reactor         unpark      timed out, 0 I/O events
-     5000µs  clock           jump        to 5ms
-     5000µs  timers          fire        timer#0
-     5000µs  t1 "sleeper"    wake        by timer#0
-     5000µs  t1 "sleeper"    poll        #2
-     5000µs  t1 "sleeper"    ready
-     5000µs  t1 "sleeper"    finish      completed
-     5000µs  main            wake        by t1 "sleeper"
-     5000µs  main            poll        #3
-     5000µs  main            ready
+    let expected = r#"        time  who                   event       detail
+    0.000 ms  main                  poll        #1
+    0.000 ms  t1 "sleeper"          spawn       by main
+    0.000 ms  t2 "yielder"          spawn       by main
+    0.000 ms  main                  pending
+    0.000 ms  t1 "sleeper"          poll        #1
+    0.000 ms  t1 "sleeper"          pending     on sleep 5 ms (runtime/src/trace/timeline/tests.rs:41)
+    0.000 ms  t2 "yielder"          poll        #1
+    0.000 ms  t2 "yielder"          wake        by itself
+    0.000 ms  t2 "yielder"          pending
+    0.000 ms  t2 "yielder"          requeue     woken during its own poll: back of the queue
+    0.000 ms  t2 "yielder"          poll        #2
+    0.000 ms  t2 "yielder"          ready
+    0.000 ms  t2 "yielder"          finish      completed
+    0.000 ms  main                  wake        by t2 "yielder"
+    0.000 ms  main                  poll        #2
+    0.000 ms  main                  pending
+    0.000 ms  reactor               park        non-blocking
+    0.000 ms  reactor               unpark      timed out, 0 I/O events
+    5.000 ms  clock                 jump        to 5.000 ms
+    5.000 ms  timers                fire        timer#0
+    5.000 ms  t1 "sleeper"          wake        by timer#0
+    5.000 ms  t1 "sleeper"          poll        #2
+    5.000 ms  t1 "sleeper"          ready
+    5.000 ms  t1 "sleeper"          finish      completed
+    5.000 ms  main                  wake        by t1 "sleeper"
+    5.000 ms  main                  poll        #3
+    5.000 ms  main                  ready
 
 per-task summary (3 tasks):
-  task          polls  wakes  by cause  busy  wake→poll avg  max  end
-  main              3      2  task 2     0µs            0µs  0µs  completed
-  t1 "sleeper"      2      1  timer 1    0µs            0µs  0µs  completed
-  t2 "yielder"      2      1  task 1     0µs            0µs  0µs  completed
+  task          polls  wakes  by cause      busy  wake→poll avg       max  first poll→end  end
+  main              3      2  task 2    0.000 ms       0.000 ms  0.000 ms        5.000 ms  completed
+  t1 "sleeper"      2      1  timer 1   0.000 ms       0.000 ms  0.000 ms        5.000 ms  completed
+  t2 "yielder"      2      1  task 1    0.000 ms       0.000 ms  0.000 ms        0.000 ms  completed
 "#;
     assert_eq!(small_program(false), expected);
 }
@@ -109,12 +109,15 @@ fn with_colour_the_columns_are_wrapped_in_escape_codes() {
 
 #[test]
 fn colour_only_on_a_terminal_and_never_with_no_color_set() {
-    assert!(wants_colour(true, None));
-    assert!(!wants_colour(false, None));
-    assert!(!wants_colour(true, Some("1".into())));
-    assert!(!wants_colour(false, Some("1".into())));
+    assert!(wants_colour(true, None, None));
+    assert!(!wants_colour(false, None, None));
+    assert!(!wants_colour(true, Some("1".into()), None));
+    assert!(!wants_colour(false, Some("1".into()), None));
     // An empty NO_COLOR does not count as set.
-    assert!(wants_colour(true, Some("".into())));
+    assert!(wants_colour(true, Some("".into()), None));
+    // A terminal that says it cannot show colour gets none.
+    assert!(!wants_colour(true, None, Some("dumb".into())));
+    assert!(wants_colour(true, None, Some("xterm-256color".into())));
 }
 
 #[test]
@@ -132,11 +135,11 @@ fn clock_jumps_and_lost_wakers_get_their_own_lines() {
     timeline.on_event(Duration::from_millis(3), &lost);
     let text = out.text();
     assert!(
-        text.contains("     3000µs  clock           jump        to 3ms\n"),
+        text.contains("    3.000 ms  clock                 jump        to 3.000 ms\n"),
         "{text}"
     );
     assert!(
-        text.contains("t2              lost-waker  Pending on poll #1"),
+        text.contains("t2                    lost-waker  Pending on poll #1"),
         "{text}"
     );
 }
@@ -156,4 +159,57 @@ fn strip_ansi(text: &str) -> String {
         }
     }
     out
+}
+
+/// Two labelled children under the virtual clock: one sleeps and then sends on a
+/// channel, the other waits for the value; the compact timeline.
+fn labelled_children() -> String {
+    use crate::instrument::{label, span};
+    use crate::sync::oneshot;
+
+    let out = Captured::default();
+    let rt = Runtime::builder()
+        .virtual_clock(true)
+        .on_event(Timeline::to_writer(out.clone(), false))
+        .build()
+        .unwrap();
+    rt.block_on(async {
+        let (tx, rx) = oneshot::channel();
+        let sleeper = async move {
+            span("nap", sleep(Duration::from_millis(5))).await;
+            tx.send("hello").unwrap();
+        };
+        let receiver = async move { rx.await.unwrap() };
+        crate::join(label("sleeper", sleeper), label("receiver", receiver)).await
+    });
+    drop(rt);
+    out.text()
+}
+
+#[test]
+fn the_compact_timeline_follows_each_labelled_child_from_first_poll_to_end() {
+    let expected = r#"        time  who                   event       detail
+    0.000 ms  main                  poll        #1
+    0.000 ms  main                  combine     join of 2 children
+    0.000 ms  main › sleeper        poll        #1 → pending on sleep 5 ms (runtime/src/trace/timeline/tests.rs:179), in nap
+    0.000 ms  main › receiver       poll        #1 → pending
+    0.000 ms  main                  pending
+    5.000 ms  clock                 jump        to 5.000 ms
+    5.000 ms  main › sleeper        wake        by timer#0, queues main
+    5.000 ms  main                  poll        #2
+    5.000 ms  main › receiver       wake        by main › sleeper, queues main
+    5.000 ms  main › sleeper        poll        #2 → ready after 5.000 ms
+    5.000 ms  main                  pending
+    5.000 ms  main                  requeue     woken during its own poll: back of the queue
+    5.000 ms  main                  poll        #3
+    5.000 ms  main › receiver       poll        #2 → ready after 5.000 ms
+    5.000 ms  main                  ready
+
+per-task summary (1 task, 2 children):
+  task             polls  wakes  by cause             busy  wake→poll avg       max  first poll→end  end
+  main                 3      2  task 1, timer 1  0.000 ms       0.000 ms  0.000 ms        5.000 ms  completed
+  main › sleeper       2      1  timer 1          0.000 ms              -         -        5.000 ms  completed
+  main › receiver      2      1  task 1           0.000 ms              -         -        5.000 ms  completed
+"#;
+    assert_eq!(labelled_children(), expected);
 }
