@@ -23,11 +23,12 @@ use std::time::Duration;
 
 use futures_core::Stream;
 
+mod deadline;
 mod engine;
 
+use self::deadline::Deadline;
 use self::engine::Engine;
-use super::children::Children;
-use crate::time::{sleep, Elapsed, Sleep};
+use crate::time::Elapsed;
 
 /// Runs every future of `futures` concurrently and gives their outputs one by one, in
 /// the order they finish: asyncio's `as_completed`.
@@ -67,17 +68,25 @@ where
     I: IntoIterator,
     I::Item: Future,
 {
-    AsCompleted::new(Children::new("as_completed", futures), None, never_elapses)
+    AsCompleted::new(futures, None, never_elapses)
 }
 
 /// Like [`as_completed`], with an overall deadline `duration` from now: the outputs that
-/// finish before it are `Ok`, and once it passes **every remaining item is
-/// `Err(Elapsed)`** and the unfinished children are dropped.
-///
-/// A child whose output is ready when the deadline is checked still gives `Ok`: children
-/// are polled before the timer. asyncio's version leaves the unfinished tasks running; a
-/// plain future cannot run without its owner, so this one drops them (pass
+/// finish by it are `Ok`, and once it passes **every remaining item is `Err(Elapsed)`**
+/// and the unfinished children are dropped. asyncio's version leaves the unfinished tasks
+/// running; a plain future cannot run without its owner, so this one drops them (pass
 /// [`JoinHandle`](crate::JoinHandle)s to leave spawned tasks running).
+///
+/// **Asking after the deadline** gives what waiting at the deadline would have given: a
+/// child counts as finished in time only if it finishes from wakes that came at or before
+/// the deadline. Children woken by then are still polled (one whose timer fired exactly at
+/// the deadline gives `Ok`), children woken later are not, and every other item is
+/// `Err(Elapsed)`. Children run only while you wait, so one that needs another wake after
+/// such a late poll is `Elapsed`: that wake comes after the deadline. Under the virtual
+/// clock this is exact. Under the real clock a wake is at or before the deadline if the
+/// runtime's clock, read as the waker is called, says so, or if it came before the
+/// deadline's own timer fired (timers due together fire in deadline order, so a child's
+/// timer due just before the deadline still counts).
 ///
 /// The deadline is fixed by the clock of the runtime running on this thread when this
 /// function is called.
@@ -96,6 +105,13 @@ where
 ///     assert_eq!(ac.next().await, Some(Err(Elapsed)));
 ///     assert_eq!(ac.next().await, Some(Err(Elapsed)));
 ///     assert_eq!(ac.next().await, None);
+///
+///     // Asking late: the 2 s child was woken before the 3 s deadline, the 5 s one after.
+///     let mut ac = runtime::as_completed_timeout(Duration::from_secs(3), [1, 2, 5].map(nap));
+///     assert_eq!(ac.next().await, Some(Ok(1)));
+///     sleep(Duration::from_secs(10)).await;
+///     assert_eq!(ac.next().await, Some(Ok(2)));
+///     assert_eq!(ac.next().await, Some(Err(Elapsed)));
 /// });
 /// # Ok::<(), std::io::Error>(())
 /// ```
@@ -107,11 +123,7 @@ where
     I: IntoIterator,
     I::Item: Future,
 {
-    AsCompleted::new(
-        Children::new("as_completed", futures),
-        Some(sleep(duration)),
-        |item| item,
-    )
+    AsCompleted::new(futures, Some(Deadline::after(duration)), |item| item)
 }
 
 /// The items of an [`as_completed`] (each of type `T`) in completion order.
@@ -140,11 +152,11 @@ fn never_elapses<O>(item: Result<O, Elapsed>) -> O {
 
 impl<F: Future, T> AsCompleted<F, T> {
     fn new(
-        children: Children<F>,
-        deadline: Option<Sleep>,
+        futures: impl IntoIterator<Item = F>,
+        deadline: Option<Deadline>,
         item: fn(Result<F::Output, Elapsed>) -> T,
     ) -> AsCompleted<F, T> {
-        let engine = Engine::new(children, deadline);
+        let engine = Engine::new(futures, deadline);
         AsCompleted {
             engine: Rc::new(RefCell::new(engine)),
             item,

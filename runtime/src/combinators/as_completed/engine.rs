@@ -2,19 +2,20 @@
 //! the children, the deadline, the promise count and the waiters.
 
 use std::future::Future;
-use std::pin::Pin;
 use std::task::{Context, Poll, Waker};
 
 use slab::Slab;
 
+use super::deadline::{ungated, Deadline, Gated};
 use crate::combinators::children::Children;
-use crate::time::{Elapsed, Sleep};
+use crate::time::Elapsed;
 
 /// What an [`AsCompleted`](super::AsCompleted) and the futures it yielded share.
 pub(super) struct Engine<F: Future> {
-    pub(super) children: Children<F>,
+    /// The children, each judging its wakes against `deadline` (see `deadline.rs`).
+    pub(super) children: Children<Gated<F>>,
     /// Ends the wait for the remaining children; `None` without a deadline or once it passed.
-    deadline: Option<Sleep>,
+    deadline: Option<Deadline>,
     /// How many `Elapsed` items are still owed: the children dropped at the deadline.
     pub(super) elapsed: usize,
     /// Items neither claimed by `next` nor promised to a yielded future. Always
@@ -30,7 +31,15 @@ pub(super) struct Engine<F: Future> {
 pub(super) type NextItem<O> = (Poll<Option<Result<O, Elapsed>>>, Option<Waker>);
 
 impl<F: Future> Engine<F> {
-    pub(super) fn new(children: Children<F>, deadline: Option<Sleep>) -> Engine<F> {
+    /// Takes every future of `futures`, each queued for its first poll.
+    pub(super) fn new(
+        futures: impl IntoIterator<Item = F>,
+        deadline: Option<Deadline>,
+    ) -> Engine<F> {
+        let children = match &deadline {
+            Some(deadline) => Children::new("as_completed", futures.into_iter().map(|f| deadline.gate(f))),
+            None => Children::new("as_completed", futures.into_iter().map(ungated)),
+        };
         Engine {
             unpromised: children.len(),
             children,
@@ -53,9 +62,10 @@ impl<F: Future> Engine<F> {
         if let Some((_, output)) = self.children.poll_next(&mut round) {
             return Poll::Ready(Some(Ok(output)));
         }
-        // Children first: an output that is ready at the deadline still counts.
+        // Children first: an output that is ready at the deadline still counts. (A child
+        // woken only after the deadline was not even polled: see `deadline.rs`.)
         if let Some(deadline) = &mut self.deadline {
-            if Pin::new(deadline).poll(cx).is_ready() {
+            if deadline.poll(cx).is_ready() {
                 self.deadline = None;
                 self.elapsed = self.children.unfinished() - 1; // this item is the first
                 self.children.drop_all();
