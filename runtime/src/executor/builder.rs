@@ -1,7 +1,7 @@
 //! Configuring a runtime before it starts.
 
 use std::fmt;
-use std::io::{self, Write};
+use std::io;
 use std::path::PathBuf;
 use std::rc::Rc;
 use std::sync::Arc;
@@ -13,7 +13,7 @@ use super::wake::Shared;
 use super::{Runtime, EVENT_INTERVAL};
 use crate::reactor::time::TimeDriver;
 use crate::reactor::Reactor;
-use crate::trace::{self, ChromeTrace, Config, Detail, Hook, Timeline, ENV_VAR};
+use crate::trace::{self, ChromeTrace, Config, Detail, Hook, Timeline};
 
 /// Configures and builds a [`Runtime`].
 ///
@@ -46,6 +46,8 @@ pub struct Builder {
     trace_detail: Option<Detail>,
     /// The Chrome trace file, if set explicitly; `None` defers to `RUNTIME_TRACE`.
     trace_chrome: Option<PathBuf>,
+    /// Whether `RUNTIME_TRACE` is read at all.
+    trace_from_env: bool,
 }
 
 impl Builder {
@@ -62,6 +64,7 @@ impl Builder {
             trace_terminal: None,
             trace_detail: None,
             trace_chrome: None,
+            trace_from_env: true,
         }
     }
 
@@ -133,6 +136,25 @@ impl Builder {
         self
     }
 
+    /// Whether [`build`](Builder::build) reads `RUNTIME_TRACE` for the outputs not set on
+    /// the builder (default: yes).
+    ///
+    /// `RUNTIME_TRACE` is the user's way to trace *their program's* runtime. A runtime
+    /// built for internal use (a server on its own thread, a helper in a library) should
+    /// call this with `false`, or the user gets two timelines interleaved on stderr and two
+    /// runtimes writing one Chrome trace file. Outputs set on the builder still apply.
+    ///
+    /// ```
+    /// // Built inside a library: traced only when its caller asks explicitly.
+    /// let rt = runtime::Runtime::builder().trace_from_env(false).build()?;
+    /// rt.block_on(async { runtime::yield_now().await });
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
+    pub fn trace_from_env(mut self, enabled: bool) -> Builder {
+        self.trace_from_env = enabled;
+        self
+    }
+
     /// Turns on every output `config` asks for, as [`trace_terminal`](Builder::trace_terminal)
     /// and [`trace_chrome`](Builder::trace_chrome) would; leaves the others as they are.
     /// Made for [`Config::from_args`]: `--trace` and `--trace-json PATH`.
@@ -149,26 +171,23 @@ impl Builder {
 
     /// Builds the runtime.
     ///
-    /// Reads `RUNTIME_TRACE` for the trace outputs not set on the builder; a value it
-    /// cannot read is reported on stderr and ignored.
+    /// Reads `RUNTIME_TRACE` for the trace outputs not set on the builder (unless
+    /// [`trace_from_env(false)`](Builder::trace_from_env)); a value it cannot read is
+    /// reported on stderr and ignored. A Chrome trace file it asks for is created now.
     ///
     /// # Errors
     /// If the operating system refuses an epoll instance (kqueue elsewhere), an eventfd or
-    /// a timerfd.
+    /// a timerfd; if `RUNTIME_TRACE=chrome:PATH` names a file that cannot be created.
     pub fn build(self) -> io::Result<Runtime> {
-        let (reactor, interrupt) = Reactor::new()?;
-        let time = TimeDriver::new(self.virtual_clock, &reactor)?;
-        let mut hooks = self.hooks;
-        let env = Config::from_env().unwrap_or_else(|e| {
-            let _ = writeln!(io::stderr(), "tinyloop: ignoring {ENV_VAR}: {e}");
-            Config::new()
-        });
         let trace = trace::resolve(
             self.trace_terminal,
             self.trace_detail,
             self.trace_chrome,
-            env,
-        );
+            self.trace_from_env,
+        )?;
+        let (reactor, interrupt) = Reactor::new()?;
+        let time = TimeDriver::new(self.virtual_clock, &reactor)?;
+        let mut hooks = self.hooks;
         if trace.terminal {
             hooks.push(Rc::new(Timeline::stderr().detail(trace.detail)));
         }
@@ -206,6 +225,7 @@ impl fmt::Debug for Builder {
             .field("trace_terminal", &self.trace_terminal)
             .field("trace_detail", &self.trace_detail)
             .field("trace_chrome", &self.trace_chrome)
+            .field("trace_from_env", &self.trace_from_env)
             .finish()
     }
 }

@@ -2,16 +2,25 @@
 
 use std::error::Error;
 use std::fmt;
-use std::path::PathBuf;
+use std::fs::File;
+use std::io::{self, Write};
+use std::path::{Path, PathBuf};
 
-/// The environment variable every runtime reads when it is built: `1` for the terminal
+/// The environment variable a runtime reads when it is built: `1` for the terminal
 /// timeline, `chrome:PATH` for a Chrome trace file, `1,chrome:PATH` for both, `0` or
 /// empty for neither. See [`Config::parse`].
+///
+/// It is meant for the program's own runtime. A runtime a library builds for itself (a
+/// server on a thread of its own, say) opts out with
+/// [`Builder::trace_from_env(false)`](crate::Builder::trace_from_env), so the user sees
+/// one timeline, not several interleaved, and one Chrome trace file, not the last of
+/// several written over each other.
 pub const ENV_VAR: &str = "RUNTIME_TRACE";
 
 /// Which trace outputs a runtime writes.
 ///
-/// Every [`Builder`](crate::Builder) reads [`ENV_VAR`] when it builds; examples also take
+/// A [`Builder`](crate::Builder) reads [`ENV_VAR`] when it builds (unless told not to by
+/// [`trace_from_env`](crate::Builder::trace_from_env)); examples also take
 /// `--trace` and `--trace-json PATH` through [`Config::from_args`] and pass the result to
 /// [`Builder::trace`](crate::Builder::trace):
 ///
@@ -159,19 +168,62 @@ impl Config {
     }
 }
 
-/// The outputs a builder attaches: each explicit setting (`Some`) wins over `env`, the
-/// value of [`ENV_VAR`].
+/// The outputs a builder attaches, given its explicit settings and whether it reads
+/// [`ENV_VAR`] (`from_env`). A value of the variable that cannot be read is reported on
+/// stderr and ignored.
+///
+/// # Errors
+/// As [`merge`].
 pub(crate) fn resolve(
     terminal: Option<bool>,
     detail: Option<super::Detail>,
     chrome: Option<PathBuf>,
+    from_env: bool,
+) -> io::Result<Config> {
+    let env = match from_env {
+        true => Config::from_env().unwrap_or_else(|e| {
+            let _ = writeln!(io::stderr(), "tinyloop: ignoring {ENV_VAR}: {e}");
+            Config::new()
+        }),
+        false => Config::new(),
+    };
+    merge(terminal, detail, chrome, env)
+}
+
+/// The outputs a builder attaches: each explicit setting (`Some`) wins over `env`, the
+/// value of [`ENV_VAR`].
+///
+/// A Chrome trace file that `env` asks for (and the builder does not override) is created
+/// now, empty until the runtime is dropped: a path that cannot be written fails the build,
+/// as `--trace-json` does, rather than losing the trace after the run.
+///
+/// # Errors
+/// If that file cannot be created; the message names the variable, the path and why.
+fn merge(
+    terminal: Option<bool>,
+    detail: Option<super::Detail>,
+    chrome: Option<PathBuf>,
     env: Config,
-) -> Config {
-    Config {
+) -> io::Result<Config> {
+    if let (None, Some(path)) = (&chrome, &env.chrome) {
+        File::create(path).map_err(|e| cannot_write(path, &e))?;
+    }
+    Ok(Config {
         terminal: terminal.unwrap_or(env.terminal),
         detail: detail.unwrap_or(env.detail),
         chrome: chrome.or(env.chrome),
-    }
+    })
+}
+
+/// Why the Chrome trace file of [`ENV_VAR`] cannot be used, naming both.
+fn cannot_write(path: &Path, e: &io::Error) -> io::Error {
+    io::Error::new(
+        e.kind(),
+        format!(
+            "{ENV_VAR}=chrome:{}: cannot write there: {e}",
+            path.display()
+        ),
+    )
 }
 
 /// Why a trace configuration could not be read.
@@ -202,7 +254,7 @@ impl Error for ConfigError {}
 mod tests {
     use std::path::PathBuf;
 
-    use super::{resolve, Config, ConfigError};
+    use super::{merge, Config, ConfigError};
 
     fn chrome(path: &str) -> Option<PathBuf> {
         Some(PathBuf::from(path))
@@ -256,13 +308,33 @@ mod tests {
 
     #[test]
     fn explicit_builder_settings_win_over_the_environment() {
-        let env = Config::parse("1,chrome:env.json").unwrap();
-        let unset = resolve(None, None, None, env.clone());
+        let path = std::env::temp_dir().join(format!("tinyloop-env-{}.json", std::process::id()));
+        let env = Config::parse(&format!("1,chrome:{}", path.display())).unwrap();
+        let unset = merge(None, None, None, env.clone()).unwrap();
         assert_eq!(unset, env);
-        let explicit = resolve(Some(false), None, Some("mine.json".into()), env);
+        assert!(
+            path.exists(),
+            "the file the environment asks for is created at once"
+        );
+        std::fs::remove_file(&path).unwrap();
+        let explicit = merge(Some(false), None, Some("mine.json".into()), env).unwrap();
         assert!(!explicit.terminal);
         assert_eq!(explicit.chrome, chrome("mine.json"));
-        assert!(resolve(Some(true), None, None, Config::new()).terminal);
+        assert!(!path.exists(), "an overridden path is left alone");
+        assert!(merge(Some(true), None, None, Config::new()).unwrap().terminal);
+    }
+
+    #[test]
+    fn a_trace_file_the_environment_asks_for_that_cannot_be_created_is_an_error() {
+        let env = Config::parse("chrome:/nonexistent/dir/x.json").unwrap();
+        let error = merge(None, None, None, env.clone()).unwrap_err();
+        assert_eq!(
+            error.to_string(),
+            "RUNTIME_TRACE=chrome:/nonexistent/dir/x.json: cannot write there: \
+             No such file or directory (os error 2)"
+        );
+        // A builder that writes its trace elsewhere never touches that path.
+        assert!(merge(None, None, Some("mine.json".into()), env).is_ok());
     }
 
     #[test]

@@ -44,8 +44,8 @@
 //!   slices, wakes as arrows from their cause.
 //! - [`Config`] reads which of them to attach from the `RUNTIME_TRACE` environment variable
 //!   (`1`, `chrome:PATH`, or `1,chrome:PATH`) or from `--trace` / `--trace-json PATH`
-//!   command-line flags; every runtime honours `RUNTIME_TRACE` (see
-//!   [`Builder::trace_terminal`](crate::Builder::trace_terminal)).
+//!   command-line flags; a runtime honours `RUNTIME_TRACE` unless built with
+//!   [`Builder::trace_from_env(false)`](crate::Builder::trace_from_env).
 //!
 //! ```
 //! use runtime::trace::Timeline;
