@@ -202,9 +202,9 @@ fn parent(table: &Table) -> Result<(), String> {
                 if let (Some(path), "tasks") = (&table.trace.chrome, mode) {
                     child.arg(path);
                 }
-                // `--trace` reaches every runtime in the child, the replica's too, through
-                // RUNTIME_TRACE. The user's own value is replaced: a `chrome:PATH` in it
-                // would have every runtime write that one file.
+                // `--trace` reaches the child's runtime through RUNTIME_TRACE (the replica's
+                // ignores it). The user's own value is replaced: a `chrome:PATH` in it
+                // would have every traced runtime write that one file.
                 let terminal = if table.trace.terminal { "1" } else { "" };
                 let output = child
                     .env(runtime::trace::ENV_VAR, terminal)

@@ -5,7 +5,8 @@
 //! It listens on 127.0.0.1 only, over HTTPS with a certificate authority made
 //! at start (or plain HTTP with `--http`), and prints the base URL, where the
 //! CA certificate was written, and a `curl` command that works. Stop it with
-//! Ctrl-C.
+//! Ctrl-C. `--trace` prints its runtime's timeline (every poll and wake of
+//! the server's tasks) on stderr.
 
 use std::env;
 use std::path::PathBuf;
@@ -13,6 +14,7 @@ use std::process::ExitCode;
 use std::thread;
 use std::time::Duration;
 
+use runtime::trace::Config;
 use tinyloop::replica::{Latency, ReplicaServer};
 
 /// What `--help` prints.
@@ -28,6 +30,8 @@ Options:
   --seed N              seed for the delays (default 0): same seed, same delays
   --ca-out PATH         where to write the CA certificate, in a directory that
                         exists (default: swapi-replica-ca.pem in the temp directory)
+  --trace               print the server runtime's timeline on stderr
+                        (RUNTIME_TRACE is not read: it is for client programs)
   -h, --help            print this help
 ";
 
@@ -44,6 +48,8 @@ struct Options {
     seed: u64,
     /// Where to write the CA certificate.
     ca_out: PathBuf,
+    /// Print the runtime's timeline.
+    trace: bool,
 }
 
 fn main() -> ExitCode {
@@ -71,6 +77,7 @@ fn main() -> ExitCode {
         .url_host("localhost")
         .latency(latency)
         .ca_path(&options.ca_out)
+        .trace(trace_config(options.trace))
         .start();
     let replica = match replica {
         Ok(replica) => replica,
@@ -120,12 +127,14 @@ fn parse(mut args: impl Iterator<Item = String>) -> Result<Option<Options>, Stri
         latency_ms: (0, 0),
         seed: 0,
         ca_out: env::temp_dir().join("swapi-replica-ca.pem"),
+        trace: false,
     };
     while let Some(arg) = args.next() {
         let mut value = |name: &str| args.next().ok_or(format!("{name} needs a value"));
         match arg.as_str() {
             "-h" | "--help" => return Ok(None),
             "--http" => options.tls = false,
+            "--trace" => options.trace = true,
             "--port" => {
                 let text = value("--port")?;
                 options.port = text.parse().map_err(|_| {
@@ -152,6 +161,15 @@ fn parse(mut args: impl Iterator<Item = String>) -> Result<Option<Options>, Stri
         }
     }
     Ok(Some(options))
+}
+
+/// The server's trace outputs: its timeline with `--trace`, else none. (No
+/// Chrome trace: the file is written when the replica stops, and Ctrl-C kills
+/// it first.)
+fn trace_config(terminal: bool) -> Config {
+    let mut config = Config::new();
+    config.terminal = terminal;
+    config
 }
 
 /// Parses `MIN-MAX` (or a single `N`, meaning `N-N`) in milliseconds.

@@ -10,6 +10,7 @@ use std::thread;
 use std::time::Duration;
 
 use runtime::sync::oneshot;
+use runtime::trace::Config;
 
 use super::certs::Authority;
 use super::serve::{self, Setup};
@@ -37,6 +38,7 @@ impl ReplicaServer {
             latency: Latency::NONE,
             idle_timeout: DEFAULT_IDLE_TIMEOUT,
             ca_path: None,
+            trace: Config::new(),
         }
     }
 }
@@ -60,6 +62,8 @@ pub struct ReplicaBuilder {
     /// Where to write the CA certificate (PEM), if anywhere. Ignored without
     /// TLS.
     ca_path: Option<PathBuf>,
+    /// The trace outputs of the server's runtime.
+    trace: Config,
 }
 
 impl ReplicaBuilder {
@@ -108,6 +112,28 @@ impl ReplicaBuilder {
         self
     }
 
+    /// Trace the server's runtime (default: not at all). `RUNTIME_TRACE` never
+    /// reaches it: that is for the program's own runtime, whose timeline
+    /// would otherwise interleave with the server's, and whose Chrome trace
+    /// file the server's would overwrite. A Chrome trace is written when the
+    /// replica stops.
+    ///
+    /// ```
+    /// use runtime::trace::Config;
+    /// use tinyloop::replica::ReplicaServer;
+    ///
+    /// let replica = ReplicaServer::builder()
+    ///     .tls(false)
+    ///     .trace(Config::parse("1")?) // the server's timeline, on stderr
+    ///     .start()?;
+    /// # drop(replica);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn trace(mut self, config: Config) -> ReplicaBuilder {
+        self.trace = config;
+        self
+    }
+
     /// Starts the replica on a new thread with a runtime of its own, and
     /// returns once it is listening.
     ///
@@ -132,6 +158,7 @@ impl ReplicaBuilder {
             latency: self.latency,
             idle_timeout: self.idle_timeout,
             log: log.clone(),
+            trace: self.trace,
         };
         let (ready_tx, ready_rx) = mpsc::channel();
         let (stop_tx, stop_rx) = oneshot::channel();

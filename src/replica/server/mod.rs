@@ -13,7 +13,9 @@
 //! [`start`](ReplicaBuilder::start) runs it on a new thread with a new
 //! [`runtime::Runtime`]. The caller's runtime never sees the server's tasks,
 //! so an example's trace shows only the client, and a test can block on its
-//! own runtime while the server answers. `start` returns once the port is
+//! own runtime while the server answers. `RUNTIME_TRACE` does not reach the
+//! server's runtime either (it is for the program's own): ask for its trace
+//! with [`ReplicaBuilder::trace`]. `start` returns once the port is
 //! bound; the [`ReplicaHandle`] it returns gives the URLs, the CA to trust,
 //! the order requests were answered in, and stops the server when dropped.
 //!

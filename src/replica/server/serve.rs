@@ -14,6 +14,7 @@ use fetcher::tls::TlsStream;
 use runtime::net::{TcpListener, TcpStream};
 use runtime::sync::oneshot;
 use runtime::time::sleep;
+use runtime::trace::Config;
 use runtime::Runtime;
 use rustls::{ServerConfig, ServerConnection};
 
@@ -40,6 +41,8 @@ pub(crate) struct Setup {
     pub(crate) idle_timeout: Duration,
     /// Where to record what is served.
     pub(crate) log: Arc<Log>,
+    /// The trace outputs of the server's runtime.
+    pub(crate) trace: Config,
 }
 
 /// What every connection of one server shares. It lives on the server's
@@ -69,7 +72,13 @@ pub(crate) fn run(
     ready: mpsc::Sender<io::Result<SocketAddr>>,
     stop: oneshot::Receiver<()>,
 ) {
-    let runtime = match Runtime::new() {
+    // RUNTIME_TRACE is for the program's runtime, not this one: only the
+    // outputs the replica was given.
+    let built = Runtime::builder()
+        .trace_from_env(false)
+        .trace(&setup.trace)
+        .build();
+    let runtime = match built {
         Ok(runtime) => runtime,
         Err(e) => {
             let _ = ready.send(Err(e));
