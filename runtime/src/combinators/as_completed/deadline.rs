@@ -22,6 +22,9 @@
 //! another thread reads real time under the real clock; under the virtual clock it cannot
 //! read the runtime's clock, and only the order counts (until the deadline's timer fires,
 //! every wake is in time).
+//!
+//! A child left unpolled still shows in the trace as a child poll: the round visits it,
+//! and the gate answers `Pending` without polling the future inside.
 
 use std::future::Future;
 use std::pin::Pin;
