@@ -321,7 +321,11 @@ mod tests {
         assert!(!explicit.terminal);
         assert_eq!(explicit.chrome, chrome("mine.json"));
         assert!(!path.exists(), "an overridden path is left alone");
-        assert!(merge(Some(true), None, None, Config::new()).unwrap().terminal);
+        assert!(
+            merge(Some(true), None, None, Config::new())
+                .unwrap()
+                .terminal
+        );
     }
 
     #[test]

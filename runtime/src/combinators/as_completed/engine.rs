@@ -37,7 +37,10 @@ impl<F: Future> Engine<F> {
         deadline: Option<Deadline>,
     ) -> Engine<F> {
         let children = match &deadline {
-            Some(deadline) => Children::new("as_completed", futures.into_iter().map(|f| deadline.gate(f))),
+            Some(deadline) => Children::new(
+                "as_completed",
+                futures.into_iter().map(|f| deadline.gate(f)),
+            ),
             None => Children::new("as_completed", futures.into_iter().map(ungated)),
         };
         Engine {
