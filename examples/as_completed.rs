@@ -15,6 +15,7 @@
 //! (default 64) are running, and times it (see `src/heroes/`).
 
 use fetcher::Client;
+use runtime::instrument::label;
 use serde::Deserialize;
 use tinyloop::heroes;
 
@@ -34,9 +35,10 @@ async fn fetch(client: &Client, url: &str, id: u32) -> Result<String, fetcher::E
 
 fn main() -> std::process::ExitCode {
     heroes::main("as_completed", async |setup| {
-        let fetches = setup
-            .ids()
-            .map(|id| setup.timed(id, fetch(&setup.client, &setup.url, id)));
+        let fetches = setup.ids().map(|id| {
+            let hero = setup.timed(id, fetch(&setup.client, &setup.url, id));
+            label(format!("hero {id}"), hero) // named `main › hero 4` in the trace
+        });
         let mut heroes = Vec::new();
         for next in runtime::as_completed(fetches) {
             let hero = next.await; // the next fetch to complete, whichever hero it is

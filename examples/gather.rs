@@ -20,6 +20,7 @@
 //! (default 64) are running, and times it (see `src/heroes/`).
 
 use fetcher::Client;
+use runtime::instrument::label;
 use serde::Deserialize;
 use tinyloop::heroes;
 
@@ -39,10 +40,13 @@ async fn fetch(client: &Client, url: &str, id: u32) -> Result<String, fetcher::E
 
 fn main() -> std::process::ExitCode {
     heroes::main("gather", async |setup| {
-        let fetches = setup.ids().map(|id| async move {
-            let hero = setup.timed(id, fetch(&setup.client, &setup.url, id)).await;
-            setup.print(&hero); // as it completes: `Got hero 4: Darth Vader (220 ms)`
-            hero
+        let fetches = setup.ids().map(|id| {
+            // `hero 4` in the trace: `--trace` shows `main › hero 4`, `--trace-json` a track.
+            label(format!("hero {id}"), async move {
+                let hero = setup.timed(id, fetch(&setup.client, &setup.url, id)).await;
+                setup.print(&hero); // as it completes: `Got hero 4: Darth Vader (220 ms)`
+                hero
+            })
         });
         runtime::gather(fetches).await
     })

@@ -44,12 +44,13 @@ use url::Url;
 
 const COMMAND: Command<'static> = Command {
     name: "get",
-    usage: "usage: get [--trace] [--trace-json PATH] [--cacert PATH] [--head] URL",
+    usage: "usage: get [--trace[=full]] [--trace-json PATH] [--cacert PATH] [--head] URL",
     details: "  URL                 what to fetch: an http:// or https:// URL with a host
   --head, -I          send HEAD instead of GET: the status line and headers, no body
   --cacert PATH       also trust this CA certificate (PEM), such as the one
                       `cargo run --bin swapi-replica` writes
   --trace             print the runtime's timeline on stderr, and its summary at the end
+  --trace=full        the same, one line per event
   --trace-json PATH   write a Chrome trace to PATH (open it in https://ui.perfetto.dev)
   -h, --help          print this help
 

@@ -49,14 +49,15 @@ const MODES: [&str; 6] = [
 const COMMAND: cli::Command<'static> = cli::Command {
     name: "concurrency",
     usage: "usage: concurrency [--job sleep|fetch|both] [--sizes N,N,...] [--sleep-ms MS]\n       \
-            [--trace] [--trace-json PATH]",
+            [--trace[=full]] [--trace-json PATH]",
     details: "  --job JOB           the jobs to run: sleep, fetch or both (default both)
   --sizes N,N,...     how many jobs each mode runs at once, one section of the table per N
                       (default 10,1000,100000)
   --sleep-ms MS       how long each sleep job waits (default 50, at most 20000: a mode that
                       would take over 20 s is skipped, and says how long it would take)
   --trace             print the timeline of every tinyloop runtime the run starts, each
-                      mode's and the replica's, on stderr (long: best with --sizes 10)
+                      mode's (not the replica's), on stderr (long: best with --sizes 10);
+                      --trace=full for one line per event
   --trace-json PATH   write a Chrome trace to PATH (open it in https://ui.perfetto.dev) of
                       the tasks mode alone, one tinyloop task per job: the mode the lesson
                       is about. One file holds one run, so it wants one job and one size

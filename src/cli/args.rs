@@ -64,6 +64,12 @@ impl Args {
         Ok(Some(arg))
     }
 
+    /// The `=value` given to the flag just read (`--trace=full`), if any: for a flag whose
+    /// value is optional, so `--trace full` stays a flag and an operand.
+    pub fn inline_value(&mut self) -> Option<String> {
+        self.inline.take().map(|(_, value)| value)
+    }
+
     /// The value of `flag`, the flag just read.
     ///
     /// # Errors

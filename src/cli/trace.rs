@@ -4,7 +4,7 @@ use std::fs::File;
 use std::io::{self, BufWriter, Write};
 use std::path::{Path, PathBuf};
 
-use runtime::trace::ChromeTrace;
+use runtime::trace::{ChromeTrace, Detail};
 use runtime::{Builder, Runtime};
 
 use std::process::ExitCode;
@@ -13,7 +13,9 @@ use super::{Args, Command, UsageError};
 
 /// The trace flags of a command line, as read; [`open`](TraceFlags::open) checks them.
 ///
-/// - `--trace`: the runtime's timeline on stderr, and its per-task summary at the end;
+/// - `--trace`: the runtime's timeline on stderr, compact (each child's poll one line, with
+///   what it parked on), and its per-task summary at the end; `--trace=full`: one line per
+///   event;
 /// - `--trace-json PATH`: a Chrome trace of every event, written to `PATH` after the run
 ///   (open it in <https://ui.perfetto.dev>).
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -21,13 +23,16 @@ use super::{Args, Command, UsageError};
 pub struct TraceFlags {
     /// `--trace` was given.
     pub terminal: bool,
+    /// `--trace=full` (`Some(Full)`) or `--trace=compact` (`Some(Compact)`); `None` for a
+    /// bare `--trace`, which leaves the choice to the program.
+    pub detail: Option<Detail>,
     /// The `PATH` of `--trace-json PATH`.
     pub chrome: Option<PathBuf>,
 }
 
 impl TraceFlags {
     /// The flags, for a usage line.
-    pub const USAGE: &'static str = "[--trace] [--trace-json PATH]";
+    pub const USAGE: &'static str = "[--trace[=full]] [--trace-json PATH]";
 
     /// No trace.
     pub fn new() -> TraceFlags {
@@ -38,10 +43,23 @@ impl TraceFlags {
     /// leaves it to the caller.
     ///
     /// # Errors
-    /// `--trace-json` without a path (see [`Args::value`]).
+    /// `--trace-json` without a path (see [`Args::value`]), `--trace=` anything but `full`
+    /// or `compact`.
     pub fn read(&mut self, flag: &str, args: &mut Args) -> Result<bool, UsageError> {
         match flag {
-            "--trace" => self.terminal = true,
+            "--trace" => {
+                self.terminal = true;
+                self.detail = match args.inline_value().as_deref() {
+                    None => None,
+                    Some("full") => Some(Detail::Full),
+                    Some("compact") => Some(Detail::Compact),
+                    Some(other) => {
+                        return Err(UsageError::new(format!(
+                            "--trace takes `=full`, `=compact` or nothing, not {other:?}"
+                        )))
+                    }
+                };
+            }
             "--trace-json" => self.chrome = Some(args.value(flag)?.into()),
             _ => return Ok(false),
         }
@@ -65,6 +83,7 @@ impl TraceFlags {
         };
         Ok(Trace {
             terminal: self.terminal,
+            detail: self.detail,
             chrome,
         })
     }
@@ -84,6 +103,8 @@ fn cannot_write(path: &Path, e: &io::Error) -> UsageError {
 #[derive(Debug)]
 pub struct Trace {
     terminal: bool,
+    /// As asked with `--trace=...`; `None` leaves it to the builder.
+    detail: Option<Detail>,
     chrome: Option<ChromeFile>,
 }
 
@@ -118,7 +139,8 @@ impl Trace {
     /// [`timeline_runtime`](Trace::timeline_runtime): its timeline is always on.
     pub const TIMELINE_DETAILS: &'static str =
         "  --trace             changes nothing: the runtime's timeline (on stderr) is always on
-                      here, since it is what this example shows
+                      here, one line per event, since it is what this example shows
+  --trace=compact     fold each child's poll and each reactor wait into one line
   --trace-json PATH   also write a Chrome trace to PATH (open it in https://ui.perfetto.dev)
   -h, --help          print this help";
 
@@ -136,8 +158,10 @@ impl Trace {
             Ok(None) => return Err(command.help()),
             Err(e) => return Err(command.usage_error(&e)),
         };
-        // A builder call wins over RUNTIME_TRACE: the timeline is on whatever it says.
-        match trace.builder().trace_terminal(true).build() {
+        // A builder call wins over RUNTIME_TRACE: the timeline is on whatever it says, and
+        // shows every event unless `--trace=compact` asked otherwise.
+        let detail = trace.detail.unwrap_or(Detail::Full);
+        match trace.builder().trace_terminal(true).trace_detail(detail).build() {
             Ok(rt) => Ok((rt, trace)),
             // epoll, eventfd or timerfd refused: nothing an example can do about it.
             Err(e) => Err(command.failed(format_args!("cannot start the runtime: {e}"))),
@@ -149,6 +173,9 @@ impl Trace {
         let mut builder = Runtime::builder();
         if self.terminal {
             builder = builder.trace_terminal(true);
+        }
+        if let Some(detail) = self.detail {
+            builder = builder.trace_detail(detail);
         }
         if let Some(chrome) = &self.chrome {
             builder = builder.on_event(chrome.events.clone());

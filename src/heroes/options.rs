@@ -19,7 +19,7 @@ pub const DEFAULT_SEED: u64 = 2016;
 
 /// The flags, for the line `usage: PROGRAM FLAGS`.
 pub const FLAGS: &str = "[--count N] [--max-in-flight N] [--timeout SECS] [--seed N]
-       [--url URL [--cacert PATH]] [--trace] [--trace-json PATH]";
+       [--url URL [--cacert PATH]] [--trace[=full]] [--trace-json PATH]";
 
 /// What each flag does, for `--help`.
 pub const FLAG_DETAILS: &str =
@@ -33,7 +33,9 @@ pub const FLAG_DETAILS: &str =
                       \"no such person\")
   --cacert PATH       with --url, also trust this CA certificate (PEM), such as the one
                       `cargo run --bin swapi-replica` writes
-  --trace             print the runtime's timeline on stderr, and its summary at the end
+  --trace             print the runtime's timeline on stderr, and its summary at the end:
+                      each hero's polls (`main › hero 4`), what each waited on, its wakes
+  --trace=full        the same, one line per event
   --trace-json PATH   write a Chrome trace to PATH (open it in https://ui.perfetto.dev)
   -h, --help          print this help";
 
