@@ -115,3 +115,77 @@ fn the_task_level_recorder_keeps_its_lines_unchanged() {
         ["poll main", "poll main child 0", "ready main"]
     );
 }
+
+#[test]
+fn a_span_dropped_before_it_finishes_ends_cancelled_and_nested_spans_close_inside_out() {
+    let (rt, rec) = traced();
+    rt.block_on(async {
+        let outer = span("outer", async {
+            span("inner", sleep(Duration::from_millis(1))).await;
+            // Dropped after one poll: a timeout that never waited for it.
+            let never = span("dropped", std::future::pending::<()>());
+            runtime::time::timeout(Duration::from_millis(1), never)
+                .await
+                .unwrap_err();
+        });
+        outer.await;
+    });
+    let spans: Vec<String> = rec
+        .lines()
+        .into_iter()
+        .filter(|line| line.contains("span"))
+        .collect();
+    assert_eq!(
+        spans,
+        [
+            "span main \"outer\"",
+            "span main \"inner\"",
+            "end span main",
+            "span main \"dropped\"",
+            "end span main cancelled",
+            "end span main",
+        ]
+    );
+}
+
+#[test]
+fn a_label_outside_a_combinator_records_nothing_and_changes_no_output() {
+    let (rt, rec) = traced();
+    let out = rt.block_on(label("not a child", async { 5 }));
+    assert_eq!(out, 5);
+    assert_eq!(rec.lines(), ["poll main", "ready main"]);
+}
+
+#[test]
+fn nested_combinators_name_their_parent_child() {
+    let (rt, rec) = traced();
+    rt.block_on(runtime::gather([label(
+        "outer",
+        runtime::join(async {}, async {}),
+    )]));
+    let lines = rec.lines();
+    assert!(
+        lines.contains(&"join g2 of 2 in main child 0".to_string()),
+        "{lines:#?}"
+    );
+}
+
+#[test]
+fn a_child_woken_from_another_thread_is_recorded_at_its_next_round_as_a_thread_wake() {
+    let (rt, rec) = traced();
+    let (tx, rx) = oneshot::channel();
+    let sender = std::thread::spawn(move || {
+        std::thread::sleep(Duration::from_millis(20));
+        tx.send(1).unwrap();
+    });
+    rt.block_on(runtime::gather([rx]));
+    sender.join().unwrap();
+    let lines = rec.lines();
+    let child_wake = lines
+        .iter()
+        .position(|line| line == "wake main child 0 by another thread")
+        .unwrap_or_else(|| panic!("no thread wake of the child in {lines:#?}"));
+    // Recorded when main runs the gather again, just before it polls the child.
+    assert_eq!(lines[child_wake - 1], "poll main");
+    assert_eq!(lines[child_wake + 1], "poll main child 0");
+}

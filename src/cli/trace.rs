@@ -161,7 +161,12 @@ impl Trace {
         // A builder call wins over RUNTIME_TRACE: the timeline is on whatever it says, and
         // shows every event unless `--trace=compact` asked otherwise.
         let detail = trace.detail.unwrap_or(Detail::Full);
-        match trace.builder().trace_terminal(true).trace_detail(detail).build() {
+        match trace
+            .builder()
+            .trace_terminal(true)
+            .trace_detail(detail)
+            .build()
+        {
             Ok(rt) => Ok((rt, trace)),
             // epoll, eventfd or timerfd refused: nothing an example can do about it.
             Err(e) => Err(command.failed(format_args!("cannot start the runtime: {e}"))),
