@@ -56,7 +56,7 @@
 //! waker, `executor/wake.rs` queues its task, `executor/core.rs` polls it. The modules form
 //! layers that import downward only: `task/` and `reactor/` (which know nothing of the
 //! executor), then `trace/` and `sync/`, then `executor/`, then everything built on it
-//! (`time/`, `net/`, `combinators/`). Around the core, and not needed to follow it:
+//! (`time/`, `net/`, `combinators/`, `instrument.rs`). Around the core, and not needed to follow it:
 //! `executor/diagnostics.rs` (the lost-waker lint, the stuck report), `executor/builder.rs`,
 //! `executor/blocking.rs` ([`spawn_blocking`]), `task/` and `reactor/readiness.rs` (the
 //! vocabulary: ids, errors, flags), and the modules below.
@@ -66,6 +66,12 @@
 //! Every decision (spawn, poll, what the poll returned, wake and its cause, reactor park
 //! and unpark, timer fired, task finished) passes through one hook; see [`trace`]. Tests
 //! attach a [`trace::Recorder`] and assert the exact sequence.
+//!
+//! Inside a task, the combinators record each child (`main › hero 4`: its polls, what each
+//! `Pending` parked on and where, every wake, its end), and every leaf future the runtime
+//! owns says what it waits on (`pending on socket read (fetcher/src/…:88)`). Programs name
+//! what only they know with [`instrument::label`] (a child's name) and [`instrument::span`]
+//! (a phase, such as the fetcher's `connect` and `tls handshake`).
 //!
 //! # Rules the scheduler keeps
 //!
