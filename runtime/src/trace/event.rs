@@ -77,6 +77,17 @@ pub enum PollResult {
     Panicked,
 }
 
+impl fmt::Display for PollResult {
+    /// `ready`, `pending` or `panicked`.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            PollResult::Ready => "ready",
+            PollResult::Pending => "pending",
+            PollResult::Panicked => "panicked",
+        })
+    }
+}
+
 /// Why a wake did nothing.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum IgnoredBecause {
@@ -84,6 +95,16 @@ pub enum IgnoredBecause {
     AlreadyQueued,
     /// The task has finished (completed, panicked or aborted).
     Finished,
+}
+
+impl fmt::Display for IgnoredBecause {
+    /// `already queued` or `finished`.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            IgnoredBecause::AlreadyQueued => "already queued",
+            IgnoredBecause::Finished => "finished",
+        })
+    }
 }
 
 /// How a task ended.
@@ -299,23 +320,13 @@ impl fmt::Display for Event {
                 }
             }
             Event::PollStart { task } => write!(f, "poll {task}"),
-            Event::PollEnd { task, result, .. } => match result {
-                PollResult::Ready => write!(f, "ready {task}"),
-                PollResult::Pending => write!(f, "pending {task}"),
-                PollResult::Panicked => write!(f, "panicked {task}"),
-            },
+            Event::PollEnd { task, result, .. } => write!(f, "{result} {task}"),
             Event::Woken { task, cause } => write!(f, "wake {task} by {cause}"),
             Event::WakeIgnored {
                 task,
                 cause,
                 reason,
-            } => {
-                let why = match reason {
-                    IgnoredBecause::AlreadyQueued => "already queued",
-                    IgnoredBecause::Finished => "finished",
-                };
-                write!(f, "wake {task} by {cause} ignored ({why})")
-            }
+            } => write!(f, "wake {task} by {cause} ignored ({reason})"),
             Event::AbortRequested { task, by } => write!(f, "abort {task} by {by}"),
             Event::Requeued { task } => write!(f, "requeue {task}"),
             Event::Park { timeout: None } => f.write_str("park"),
@@ -347,14 +358,7 @@ impl fmt::Display for Event {
                 child,
                 result,
                 ..
-            } => {
-                let word = match result {
-                    PollResult::Ready => "ready",
-                    PollResult::Pending => "pending",
-                    PollResult::Panicked => "panicked",
-                };
-                write!(f, "{word} {task} child {}", child.index)
-            }
+            } => write!(f, "{result} {task} child {}", child.index),
             Event::ChildWoken {
                 task,
                 child,

@@ -4,7 +4,7 @@ use std::fmt::Write as _;
 use std::time::Duration;
 
 use super::super::summary::Summary;
-use super::super::{ChildId, Event, IgnoredBecause, Outcome, PollResult, TaskId};
+use super::super::{ChildId, Event, Outcome, PollResult, TaskId};
 use super::super::{UnparkReason, WakeCause};
 use crate::task::AwaitPoint;
 
@@ -91,14 +91,8 @@ impl Line {
                 task: id,
                 cause,
                 reason,
-            } => {
-                let why = match reason {
-                    IgnoredBecause::AlreadyQueued => "already queued",
-                    IgnoredBecause::Finished => "finished",
-                };
-                task(*id, "wake", style::DIM)
-                    .with(format_args!("{}, ignored: {why}", By(*cause, summary)))
-            }
+            } => task(*id, "wake", style::DIM)
+                .with(format_args!("{}, ignored: {reason}", By(*cause, summary))),
             Event::AbortRequested { task: id, by } => {
                 task(*id, "abort", style::RED).with(By(*by, summary))
             }
