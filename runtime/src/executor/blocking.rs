@@ -1,15 +1,21 @@
 //! Running blocking code without stalling the runtime: `spawn_blocking` and a small,
 //! bounded pool of threads.
 
+use std::any::TypeId;
 use std::collections::VecDeque;
-use std::panic::{catch_unwind, resume_unwind, AssertUnwindSafe};
+use std::future::Future;
+use std::io;
+use std::panic::{catch_unwind, resume_unwind, AssertUnwindSafe, Location};
+use std::pin::Pin;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
+use std::task::{Context, Poll};
 use std::thread;
 use std::time::Duration;
 
 use super::{current_or_panic, JoinHandle};
 use crate::sync::oneshot;
+use crate::task::{note_await, Await, AwaitPoint};
 
 /// Runs `f` on the runtime's blocking thread pool and returns a handle to its result.
 ///
@@ -37,25 +43,70 @@ where
     F: FnOnce() -> T + Send + 'static,
     T: Send + 'static,
 {
-    let location = std::panic::Location::caller();
-    let (tx, rx) = oneshot::channel();
+    spawn_blocking_at(f, Location::caller())
+}
+
+/// [`spawn_blocking`] on behalf of the code at `location`, which the trace names as the
+/// task's spawn and as the await point of whoever waits for the job.
+pub(crate) fn spawn_blocking_at<F, T>(f: F, location: &'static Location<'static>) -> JoinHandle<T>
+where
+    F: FnOnce() -> T + Send + 'static,
+    T: Send + 'static,
+{
+    let (tx, result) = oneshot::channel_at(location);
     let job = Box::new(move || {
         let result = catch_unwind(AssertUnwindSafe(f));
         let _ = tx.send(result);
     });
     let core = current_or_panic("runtime::spawn_blocking");
-    let started = core.blocking().spawn(job);
-    let wait = async move {
-        if let Err(e) = started {
-            panic!("spawn_blocking could not start a thread: {e}");
-        }
-        match rx.await {
-            Ok(Ok(value)) => value,
-            Ok(Err(payload)) => resume_unwind(payload),
-            Err(_) => panic!("the blocking pool dropped the job without running it"),
-        }
+    let wait = JobResult {
+        failed_start: core.blocking().spawn(job).err(),
+        result,
     };
     core.spawn(wait, Some(Arc::from("spawn_blocking")), location)
+}
+
+/// The future of a `spawn_blocking` task: the job's result, when a pool thread sends it.
+/// A panic of the job is raised again here, so the task ends as panicked, with the payload.
+struct JobResult<T> {
+    /// Why no thread could run the job; raised as the task's panic on its first poll.
+    failed_start: Option<io::Error>,
+    /// The job's return value, or its panic; the receiver names the `spawn_blocking` line.
+    result: oneshot::Receiver<thread::Result<T>>,
+}
+
+impl<T> Future for JobResult<T> {
+    type Output = T;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<T> {
+        let this = self.get_mut();
+        if let Some(e) = this.failed_start.take() {
+            panic!("spawn_blocking could not start a thread: {e}");
+        }
+        match Pin::new(&mut this.result).poll(cx) {
+            Poll::Ready(Ok(Ok(value))) => Poll::Ready(value),
+            Poll::Ready(Ok(Err(payload))) => resume_unwind(payload),
+            Poll::Ready(Err(_)) => panic!("the blocking pool dropped the job without running it"),
+            Poll::Pending => {
+                // The channel noted `channel recv`; what the task waits for is the job.
+                note_await(AwaitPoint {
+                    what: Await::Blocking,
+                    at: this.result.created_at(),
+                });
+                Poll::Pending
+            }
+        }
+    }
+}
+
+/// Whether a task whose future is `F` is a `spawn_blocking` job's: its handle then waits on
+/// the job ([`Await::Blocking`]) rather than on a task the user spawned. The future's type
+/// tells, at compile time, so a `JoinHandle` needs no field for it.
+pub(crate) fn is_blocking_job<F: Future + 'static>() -> bool
+where
+    F::Output: 'static,
+{
+    TypeId::of::<F>() == TypeId::of::<JobResult<F::Output>>()
 }
 
 /// A job for the pool: it runs on a pool thread and reports its result itself (through a

@@ -7,10 +7,11 @@ use std::pin::Pin;
 use std::sync::Arc;
 use std::task::{Context, Poll};
 
+use super::blocking::is_blocking_job;
 use super::cell::TaskCell;
 use super::cell::Wakeable;
 use super::wake::{self, WakeAction, COMPLETE};
-use crate::task::{note_wait, JoinError, TaskId, WaitsOn};
+use crate::task::{note_await, Await, AwaitPoint, JoinError, TaskId};
 use crate::trace::Event;
 
 /// An owned permission to await a task's output, or to abort the task.
@@ -20,6 +21,10 @@ use crate::trace::Event;
 /// dropped when it finishes. Call [`abort`](JoinHandle::abort) to stop it instead.
 ///
 /// A `JoinHandle` stays on the runtime's thread (it is `!Send`), like the task.
+///
+/// A task awaiting it shows in a trace as `pending on join t3 (src/x.rs:12)`, naming the
+/// line that spawned the task (or `pending on blocking job (…)` for
+/// [`spawn_blocking`](crate::spawn_blocking)'s handle).
 #[must_use = "dropping a JoinHandle detaches the task (it keeps running); `.await` it for the output, or call `abort()`"]
 pub struct JoinHandle<T> {
     /// The task; the handle owns one reference, and `JOIN_INTEREST` is set while it lives.
@@ -38,7 +43,10 @@ trait TaskOutput<T> {
     fn detach(&self);
 }
 
-impl<F: Future + 'static> TaskOutput<F::Output> for TaskCell<F> {
+impl<F: Future + 'static> TaskOutput<F::Output> for TaskCell<F>
+where
+    F::Output: 'static,
+{
     fn id(&self) -> TaskId {
         self.header().id
     }
@@ -61,7 +69,16 @@ impl<F: Future + 'static> TaskOutput<F::Output> for TaskCell<F> {
             return Poll::Ready(Err(JoinError::Cancelled));
         }
         self.set_join_waker(cx.waker());
-        note_wait(WaitsOn::TASK);
+        // The await point is the `spawn` call that made the handle (the task keeps that
+        // line for its reports), so the handle stores nothing more.
+        let what = match is_blocking_job::<F>() {
+            true => Await::Blocking,
+            false => Await::Join(self.id()),
+        };
+        let at = self
+            .spawned_at()
+            .expect("a spawned task knows where it was spawned");
+        note_await(AwaitPoint { what, at });
         Poll::Pending
     }
 

@@ -30,12 +30,17 @@
 
 use std::collections::VecDeque;
 use std::fmt;
-use std::future::poll_fn;
+use std::panic::Location;
 use std::pin::Pin;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::task::{Context, Poll, Waker};
 
 use super::Semaphore;
+use crate::task::{note_await, Await, AwaitPoint};
+
+mod future;
+
+pub use future::{Recv, SendFuture};
 
 /// Creates a queue holding at most `capacity` values, with one [`Sender`] (clone it for
 /// more producers) and its [`Receiver`].
@@ -44,6 +49,7 @@ use super::Semaphore;
 ///
 /// If `capacity` is zero: a queue that holds nothing cannot pass anything on (asyncio's
 /// `maxsize=0` means unbounded, which defeats backpressure; pick a bound).
+#[track_caller]
 pub fn channel<T>(capacity: usize) -> (Sender<T>, Receiver<T>) {
     assert!(
         capacity > 0,
@@ -63,7 +69,10 @@ pub fn channel<T>(capacity: usize) -> (Sender<T>, Receiver<T>) {
         Sender {
             shared: shared.clone(),
         },
-        Receiver { shared },
+        Receiver {
+            shared,
+            created_at: Location::caller(),
+        },
     )
 }
 
@@ -141,14 +150,13 @@ impl<T> Sender<T> {
     /// # Errors
     ///
     /// [`SendError`] with the value, if the receiver was dropped (before or while waiting).
-    pub async fn send(&self, value: T) -> Result<(), SendError<T>> {
-        let Ok(permit) = self.shared.slots.acquire().await else {
-            return Err(SendError(value));
-        };
-        self.shared.push(value).map_err(SendError)?;
-        // The slot stays taken until the receiver pops the value.
-        permit.forget();
-        Ok(())
+    #[track_caller]
+    pub fn send(&self, value: T) -> SendFuture<'_, T> {
+        SendFuture {
+            channel: &self.shared,
+            slot: self.shared.slots.acquire(), // remembers this caller's line
+            value: Some(value),
+        }
     }
 
     /// Sends `value` if a slot is free now.
@@ -211,6 +219,11 @@ impl<T> Drop for Sender<T> {
 /// and drops the values still queued.
 pub struct Receiver<T> {
     shared: Arc<Channel<T>>,
+    /// The line that called [`channel`]: the await point of the [`Stream`] impl, whose
+    /// poller is usually an adapter in another crate (`StreamExt::next`), not the user.
+    ///
+    /// [`Stream`]: futures_core::Stream
+    created_at: &'static Location<'static>,
 }
 
 /// The error of [`Receiver::try_recv`].
@@ -227,12 +240,27 @@ impl<T> Receiver<T> {
     /// Waits for the next value: `None` once the queue is empty and every sender is gone.
     ///
     /// Dropping the future before it finished loses nothing.
-    pub async fn recv(&mut self) -> Option<T> {
-        poll_fn(|cx| self.poll_recv(cx)).await
+    #[track_caller]
+    pub fn recv(&mut self) -> Recv<'_, T> {
+        Recv {
+            receiver: self,
+            created_at: Location::caller(),
+        }
     }
 
-    /// Polls for the next value (the building block of [`recv`](Receiver::recv)).
+    /// Polls for the next value (the building block of [`recv`](Receiver::recv)). On
+    /// `Pending`, the trace names the line that called this.
+    #[track_caller]
     pub fn poll_recv(&mut self, cx: &mut Context<'_>) -> Poll<Option<T>> {
+        self.poll_recv_at(cx, Location::caller())
+    }
+
+    /// [`poll_recv`](Receiver::poll_recv), naming `at` as the await point on `Pending`.
+    fn poll_recv_at(
+        &mut self,
+        cx: &mut Context<'_>,
+        at: &'static Location<'static>,
+    ) -> Poll<Option<T>> {
         let mut state = self.shared.lock();
         if let Some(value) = state.queue.pop_front() {
             drop(state);
@@ -247,7 +275,10 @@ impl<T> Receiver<T> {
             None => state.receiver = Some(cx.waker().clone()),
         }
         drop(state);
-        crate::task::note_wait(crate::task::WaitsOn::CHANNEL);
+        note_await(AwaitPoint {
+            what: Await::Recv,
+            at,
+        });
         Poll::Pending
     }
 
@@ -282,7 +313,8 @@ impl<T> Receiver<T> {
 }
 
 /// The values as a [`Stream`](futures_core::Stream), ending when every sender is gone:
-/// `poll_next` is [`poll_recv`](Receiver::poll_recv), so `StreamExt` adapters work.
+/// `poll_next` is [`poll_recv`](Receiver::poll_recv), so `StreamExt` adapters work. A task
+/// waiting on the stream parks on the line that created the channel.
 ///
 /// ```
 /// use futures_util::StreamExt;
@@ -302,7 +334,9 @@ impl<T> futures_core::Stream for Receiver<T> {
     type Item = T;
 
     fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<T>> {
-        self.get_mut().poll_recv(cx)
+        let this = self.get_mut();
+        let at = this.created_at;
+        this.poll_recv_at(cx, at)
     }
 }
 

@@ -2,9 +2,12 @@
 
 use std::fmt;
 use std::future::Future;
+use std::panic::Location;
 use std::pin::Pin;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::task::{Context, Poll, Waker};
+
+use crate::task::{note_await, Await, AwaitPoint};
 
 /// Creates a one-shot channel: the [`Sender`] sets the value once, the [`Receiver`] awaits it.
 ///
@@ -30,7 +33,17 @@ use std::task::{Context, Poll, Waker};
 /// let _ = tx.send(1);
 /// let _ = tx.send(2); // error[E0382]: use of moved value: `tx`
 /// ```
+///
+/// The receiver is itself the future, so a trace shows a task waiting on it as `pending on
+/// channel recv (src/x.rs:12)`, the line that called `channel`.
+#[track_caller]
 pub fn channel<T>() -> (Sender<T>, Receiver<T>) {
+    channel_at(Location::caller())
+}
+
+/// A [`channel`] whose receiver names `created_at` as its await point: for the runtime's
+/// own channels, created on behalf of a caller further out (`spawn_blocking`).
+pub(crate) fn channel_at<T>(created_at: &'static Location<'static>) -> (Sender<T>, Receiver<T>) {
     let inner = Arc::new(Mutex::new(OneshotState {
         value: None,
         receiver: None,
@@ -41,7 +54,7 @@ pub fn channel<T>() -> (Sender<T>, Receiver<T>) {
         Sender {
             inner: inner.clone(),
         },
-        Receiver { inner },
+        Receiver { inner, created_at },
     )
 }
 
@@ -104,6 +117,8 @@ impl<T> Drop for Sender<T> {
 #[must_use = "futures do nothing unless you `.await` them"]
 pub struct Receiver<T> {
     inner: Arc<Mutex<OneshotState<T>>>,
+    /// The line that called [`channel`]: where the trace says a task waits for the value.
+    created_at: &'static Location<'static>,
 }
 
 /// The sender was dropped without sending a value.
@@ -117,6 +132,13 @@ impl fmt::Display for RecvError {
 }
 
 impl std::error::Error for RecvError {}
+
+impl<T> Receiver<T> {
+    /// The line that created the channel.
+    pub(crate) fn created_at(&self) -> &'static Location<'static> {
+        self.created_at
+    }
+}
 
 impl<T> Future for Receiver<T> {
     type Output = Result<T, RecvError>;
@@ -134,7 +156,10 @@ impl<T> Future for Receiver<T> {
             _ => inner.receiver = Some(cx.waker().clone()),
         }
         drop(inner);
-        crate::task::note_wait(crate::task::WaitsOn::CHANNEL);
+        note_await(AwaitPoint {
+            what: Await::Recv,
+            at: self.created_at,
+        });
         Poll::Pending
     }
 }

@@ -3,9 +3,12 @@
 use std::collections::BTreeMap;
 use std::fmt;
 use std::future::Future;
+use std::panic::Location;
 use std::pin::Pin;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::task::{Context, Poll, Waker};
+
+use crate::task::{note_await, Await, AwaitPoint};
 
 /// A counting semaphore: at most `permits` holders at once, the others wait in line.
 ///
@@ -100,10 +103,12 @@ impl Semaphore {
     /// # Errors
     ///
     /// [`AcquireError`] once the semaphore is [closed](Semaphore::close).
+    #[track_caller]
     pub fn acquire(&self) -> Acquire<'_> {
         Acquire {
             semaphore: self,
             ticket: None,
+            created_at: Location::caller(),
         }
     }
 
@@ -153,12 +158,21 @@ impl Semaphore {
     }
 }
 
-/// The future returned by [`Semaphore::acquire`].
+/// The future returned by [`Semaphore::acquire`]: a permit, once it is this waiter's turn.
 #[must_use = "futures do nothing unless you `.await` them"]
 pub struct Acquire<'a> {
     semaphore: &'a Semaphore,
     /// Our place in line, once we had to wait.
     ticket: Option<u64>,
+    /// The line that called `acquire`, for the trace's `pending on semaphore acquire (…)`.
+    created_at: &'static Location<'static>,
+}
+
+impl Acquire<'_> {
+    /// The line that called [`Semaphore::acquire`].
+    pub(crate) fn created_at(&self) -> &'static Location<'static> {
+        self.created_at
+    }
 }
 
 impl Future for Acquire<'_> {
@@ -202,7 +216,10 @@ impl Future for Acquire<'_> {
                 self.ticket = Some(ticket);
             }
         }
-        crate::task::note_wait(crate::task::WaitsOn::CHANNEL);
+        note_await(AwaitPoint {
+            what: Await::Acquire,
+            at: self.created_at,
+        });
         Poll::Pending
     }
 }

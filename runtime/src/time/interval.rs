@@ -1,11 +1,14 @@
 //! Ticking at a fixed period.
 
-use std::future::{poll_fn, Future};
+use std::fmt;
+use std::future::Future;
+use std::panic::Location;
 use std::pin::Pin;
 use std::task::{Context, Poll};
 use std::time::Duration;
 
 use super::{sleep_until, Instant, Sleep};
+use crate::task::{note_await, Await, AwaitPoint};
 
 /// A stream of ticks every `period`, the first one at once.
 ///
@@ -28,6 +31,7 @@ use super::{sleep_until, Instant, Sleep};
 ///     assert_eq!(second - start, Duration::from_secs(1));
 /// });
 /// ```
+#[track_caller]
 pub fn interval(period: Duration) -> Interval {
     assert!(
         !period.is_zero(),
@@ -37,6 +41,7 @@ pub fn interval(period: Duration) -> Interval {
         period,
         sleep: sleep_until(Instant::now()),
         waited: false,
+        created_at: Location::caller(),
     }
 }
 
@@ -49,18 +54,42 @@ pub struct Interval {
     sleep: Sleep,
     /// Whether a poll found the next tick not yet due (so it is not late when it fires).
     waited: bool,
+    /// The line that called [`interval`]: the await point of the [`Stream`] impl, whose
+    /// poller is usually an adapter in another crate (`StreamExt::next`), not the user.
+    ///
+    /// [`Stream`]: futures_core::Stream
+    created_at: &'static Location<'static>,
 }
 
 impl Interval {
     /// Waits for the next tick and returns its scheduled time.
-    pub async fn tick(&mut self) -> Instant {
-        poll_fn(|cx| self.poll_tick(cx)).await
+    #[track_caller]
+    pub fn tick(&mut self) -> Tick<'_> {
+        Tick {
+            interval: self,
+            created_at: Location::caller(),
+        }
     }
 
-    /// Polls for the next tick.
+    /// Polls for the next tick. On `Pending`, the trace names the line that called this.
+    #[track_caller]
     pub fn poll_tick(&mut self, cx: &mut Context<'_>) -> Poll<Instant> {
+        self.poll_tick_at(cx, Location::caller())
+    }
+
+    /// [`poll_tick`](Interval::poll_tick), naming `at` as the await point on `Pending`.
+    fn poll_tick_at(
+        &mut self,
+        cx: &mut Context<'_>,
+        at: &'static Location<'static>,
+    ) -> Poll<Instant> {
         if Pin::new(&mut self.sleep).poll(cx).is_pending() {
             self.waited = true;
+            // The sleep noted itself; what the task waits for is the tick.
+            note_await(AwaitPoint {
+                what: Await::Tick(self.period),
+                at,
+            });
             return Poll::Pending;
         }
         let scheduled = self.sleep.deadline();
@@ -85,7 +114,8 @@ impl Interval {
 }
 
 /// The ticks as an endless [`Stream`](futures_core::Stream) of their scheduled times:
-/// `poll_next` is [`poll_tick`](Interval::poll_tick), so `StreamExt` adapters work.
+/// `poll_next` is [`poll_tick`](Interval::poll_tick), so `StreamExt` adapters work. A task
+/// waiting on the stream parks on the line that called [`interval`].
 ///
 /// ```
 /// use futures_util::StreamExt;
@@ -105,6 +135,33 @@ impl futures_core::Stream for Interval {
     type Item = Instant;
 
     fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Instant>> {
-        self.get_mut().poll_tick(cx).map(Some)
+        let this = self.get_mut();
+        let at = this.created_at;
+        this.poll_tick_at(cx, at).map(Some)
+    }
+}
+
+/// The future returned by [`Interval::tick`]: the next tick's scheduled time.
+#[must_use = "futures do nothing unless you `.await` them"]
+pub struct Tick<'a> {
+    interval: &'a mut Interval,
+    /// The line that called `tick`, for the trace's `pending on tick of 1000 ms (…)`.
+    created_at: &'static Location<'static>,
+}
+
+impl Future for Tick<'_> {
+    type Output = Instant;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Instant> {
+        let this = self.get_mut();
+        this.interval.poll_tick_at(cx, this.created_at)
+    }
+}
+
+impl fmt::Debug for Tick<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Tick")
+            .field("interval", &self.interval)
+            .finish()
     }
 }

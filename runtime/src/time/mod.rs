@@ -10,6 +10,6 @@ mod sleep;
 mod timeout;
 
 pub use instant::Instant;
-pub use interval::{interval, Interval};
+pub use interval::{interval, Interval, Tick};
 pub use sleep::{sleep, sleep_until, Sleep};
 pub use timeout::{timeout, timeout_at, Elapsed};
