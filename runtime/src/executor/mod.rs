@@ -19,6 +19,7 @@ mod loom_models;
 mod tests;
 
 pub use blocking::spawn_blocking;
+pub(crate) use blocking::spawn_blocking_at;
 pub use builder::Builder;
 pub use join_handle::JoinHandle;
 

@@ -15,7 +15,7 @@ use mio::{Interest, Token};
 
 use crate::executor::wake;
 use crate::reactor::{Direction, Reactor};
-use crate::task::{note_wait, WaitsOn};
+use crate::task::{note_await, Await, AwaitPoint};
 
 /// A socket as a reactor knows it.
 pub(crate) struct IoSource<S: Source> {
@@ -72,17 +72,15 @@ impl<S: Source> IoSource<S> {
             .map_or(Token(usize::MAX), |home| home.token)
     }
 
-    /// Ready when the source may make progress in `direction`; otherwise stores the waker
-    /// with the reactor of the runtime running here, moving the source there if it was
-    /// registered elsewhere.
+    /// Ready when the source may make progress for the operation `op` (reads and accepts
+    /// need it readable, writes and connects writable); otherwise stores the waker with the
+    /// reactor of the runtime running here, moving the source there if it was registered
+    /// elsewhere, and notes `op` as the await point for the trace.
     ///
     /// # Errors
     /// If the source must move and the new reactor refuses it (or it lost its reactor so).
-    pub(crate) fn poll_ready(
-        &self,
-        cx: &mut Context<'_>,
-        direction: Direction,
-    ) -> Poll<io::Result<()>> {
+    pub(crate) fn poll_ready(&self, cx: &mut Context<'_>, op: AwaitPoint) -> Poll<io::Result<()>> {
+        let direction = direction(op.what);
         let home = self.home.borrow();
         let Some(at) = home.as_ref() else {
             return Poll::Ready(Err(lost()));
@@ -90,7 +88,7 @@ impl<S: Source> IoSource<S> {
         if at.reactor.poll_ready(at.slot, cx, direction).is_ready() {
             return Poll::Ready(Ok(()));
         }
-        note_wait(WaitsOn::SOCKET);
+        note_await(op);
         let moved = match current_reactor() {
             Some(here) if !Rc::ptr_eq(&here, &at.reactor) => here,
             _ => return Poll::Pending, // the waker is with the reactor that will fire it
@@ -151,20 +149,22 @@ impl<S: Source> IoSource<S> {
         }
     }
 
-    /// Runs `op` until it does not return `WouldBlock`, waiting for readiness in between.
+    /// Runs `syscall` until it does not return `WouldBlock`, waiting for readiness for the
+    /// operation `op` in between.
     pub(crate) fn poll_io<R>(
         &self,
         cx: &mut Context<'_>,
-        direction: Direction,
-        mut op: impl FnMut(&S) -> io::Result<R>,
+        op: AwaitPoint,
+        mut syscall: impl FnMut(&S) -> io::Result<R>,
     ) -> Poll<io::Result<R>> {
+        let direction = direction(op.what);
         loop {
-            match self.poll_ready(cx, direction) {
+            match self.poll_ready(cx, op) {
                 Poll::Ready(Ok(())) => {}
                 Poll::Ready(Err(e)) => return Poll::Ready(Err(e)),
                 Poll::Pending => return Poll::Pending,
             }
-            match op(&self.io.borrow()) {
+            match syscall(&self.io.borrow()) {
                 Err(e) if e.kind() == io::ErrorKind::WouldBlock => self.clear_ready(direction),
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
                 result => return Poll::Ready(result),
@@ -179,6 +179,15 @@ impl<S: Source> Drop for IoSource<S> {
             // Wakers still stored are dropped, not woken: the source's owner drops it.
             drop(home.reactor.deregister(self.io.get_mut(), home.slot));
         }
+    }
+}
+
+/// The readiness the socket operation `what` waits for.
+fn direction(what: Await) -> Direction {
+    match what {
+        Await::Read | Await::Accept => Direction::Read,
+        Await::Write | Await::Connect => Direction::Write,
+        other => unreachable!("{other} is not a socket operation"),
     }
 }
 

@@ -1,10 +1,10 @@
 //! Reading and writing one connection at the same time.
 
-use std::future::poll_fn;
 use std::io;
 use std::net::Shutdown;
+use std::panic::Location;
 
-use super::TcpStream;
+use super::{Read, TcpStream, Write, WriteAll};
 
 /// The reading half of a [`TcpStream`], from [`TcpStream::split`].
 #[derive(Debug)]
@@ -49,8 +49,9 @@ impl ReadHalf<'_> {
     ///
     /// # Errors
     /// What the socket reports.
-    pub async fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        poll_fn(|cx| self.stream.poll_read_buf(cx, buf)).await
+    #[track_caller]
+    pub fn read<'b>(&'b mut self, buf: &'b mut [u8]) -> Read<'b> {
+        Read::new(self.stream, buf, Location::caller())
     }
 }
 
@@ -59,22 +60,18 @@ impl WriteHalf<'_> {
     ///
     /// # Errors
     /// What the socket reports.
-    pub async fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-        poll_fn(|cx| self.stream.poll_write_buf(cx, buf)).await
+    #[track_caller]
+    pub fn write<'b>(&'b mut self, buf: &'b [u8]) -> Write<'b> {
+        Write::new(self.stream, buf, Location::caller())
     }
 
     /// Writes all of `buf`.
     ///
     /// # Errors
     /// `WriteZero` if the socket accepts nothing, or what the socket reports.
-    pub async fn write_all(&mut self, mut buf: &[u8]) -> io::Result<()> {
-        while !buf.is_empty() {
-            match self.write(buf).await? {
-                0 => return Err(io::ErrorKind::WriteZero.into()),
-                n => buf = &buf[n..],
-            }
-        }
-        Ok(())
+    #[track_caller]
+    pub fn write_all<'b>(&'b mut self, buf: &'b [u8]) -> WriteAll<'b> {
+        WriteAll::new(self.stream, buf, Location::caller())
     }
 
     /// Shuts down the writing half: the peer reads end of file.

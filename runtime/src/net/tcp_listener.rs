@@ -1,15 +1,18 @@
 //! Accepting TCP connections.
 
 use std::fmt;
-use std::future::poll_fn;
+use std::future::Future;
 use std::io;
 use std::net::{SocketAddr, ToSocketAddrs};
+use std::panic::Location;
+use std::pin::Pin;
+use std::task::{ready, Context, Poll};
 
 use mio::Interest;
 
 use super::source::IoSource;
 use super::TcpStream;
-use crate::reactor::Direction;
+use crate::task::{Await, AwaitPoint};
 
 /// A TCP socket listening for connections, registered with the runtime's reactor.
 ///
@@ -59,10 +62,12 @@ impl TcpListener {
     ///
     /// # Errors
     /// What `accept(2)` reports (for example, too many open files).
-    pub async fn accept(&self) -> io::Result<(TcpStream, SocketAddr)> {
-        let (stream, peer) =
-            poll_fn(|cx| self.source.poll_io(cx, Direction::Read, |l| l.accept())).await?;
-        Ok((TcpStream::from_mio(stream)?, peer))
+    #[track_caller]
+    pub fn accept(&self) -> Accept<'_> {
+        Accept {
+            listener: self,
+            created_at: Location::caller(),
+        }
     }
 
     /// The address the listener is bound to (with the real port when bound to port 0).
@@ -71,6 +76,36 @@ impl TcpListener {
     /// If the socket reports an error.
     pub fn local_addr(&self) -> io::Result<SocketAddr> {
         self.source.get_ref().local_addr()
+    }
+}
+
+/// The future returned by [`TcpListener::accept`]: the next connection and its peer's
+/// address.
+#[must_use = "futures do nothing unless you `.await` them"]
+pub struct Accept<'a> {
+    listener: &'a TcpListener,
+    /// The line that called `accept`, for the trace's `pending on accept (…)`.
+    created_at: &'static Location<'static>,
+}
+
+impl Future for Accept<'_> {
+    type Output = io::Result<(TcpStream, SocketAddr)>;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        let op = AwaitPoint {
+            what: Await::Accept,
+            at: self.created_at,
+        };
+        let (stream, peer) = ready!(self.listener.source.poll_io(cx, op, |l| l.accept()))?;
+        Poll::Ready(TcpStream::from_mio(stream).map(|stream| (stream, peer)))
+    }
+}
+
+impl fmt::Debug for Accept<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Accept")
+            .field("listener", &self.listener)
+            .finish()
     }
 }
 

@@ -1,17 +1,17 @@
 //! A TCP connection.
 
 use std::fmt;
-use std::future::poll_fn;
-use std::io::{self, Read, Write};
+use std::io::{self, Read as _, Write as _};
 use std::net::{Shutdown, SocketAddr};
+use std::panic::Location;
 use std::pin::Pin;
 use std::task::{Context, Poll};
 
 use mio::Interest;
 
-use super::resolve::resolve;
 use super::source::IoSource;
-use crate::reactor::Direction;
+use super::{Connect, ConnectAddr, ConnectFirst, Read, ReadExact, Write, WriteAll};
+use crate::task::{Await, AwaitPoint};
 
 /// A TCP connection registered with the runtime's reactor.
 ///
@@ -19,6 +19,11 @@ use crate::reactor::Direction;
 /// is stored with the reactor) and other tasks run; the reactor wakes it when epoll reports
 /// readiness. `TcpStream` also implements the `futures-io` [`AsyncRead`] and [`AsyncWrite`]
 /// traits, so adapters from the wider ecosystem work with it.
+///
+/// Each operation returns a future that remembers the line that called it, so a waiting
+/// task shows as `pending on socket read (src/x.rs:12)` in a trace. The `poll_read` and
+/// `poll_write` of those traits have no future: they name the line that polls them (the
+/// fetcher's TLS layer, say).
 ///
 /// [`AsyncRead`]: futures_io::AsyncRead
 /// [`AsyncWrite`]: futures_io::AsyncWrite
@@ -34,11 +39,9 @@ impl TcpStream {
     ///
     /// # Errors
     /// If resolution fails, or every address refuses; the message names `addr`.
-    pub async fn connect(addr: &str) -> io::Result<TcpStream> {
-        let candidates = resolve(addr).await?;
-        TcpStream::connect_first(candidates)
-            .await
-            .map_err(|e| io::Error::new(e.kind(), format!("cannot connect to {addr}: {e}")))
+    #[track_caller]
+    pub fn connect(addr: &str) -> Connect<'_> {
+        Connect::new(addr, Location::caller())
     }
 
     /// Connects to each of `addrs` in order until one accepts: the loop behind
@@ -46,42 +49,21 @@ impl TcpStream {
     ///
     /// # Errors
     /// The error of the last address tried, as it is; `InvalidInput` if `addrs` is empty.
-    pub async fn connect_first(
-        addrs: impl IntoIterator<Item = SocketAddr>,
-    ) -> io::Result<TcpStream> {
-        let mut last = io::Error::new(io::ErrorKind::InvalidInput, "no address to connect to");
-        for candidate in addrs {
-            match TcpStream::connect_addr(candidate).await {
-                Ok(stream) => return Ok(stream),
-                Err(e) => last = e,
-            }
-        }
-        Err(last)
+    #[track_caller]
+    pub fn connect_first<I>(addrs: I) -> ConnectFirst<I::IntoIter>
+    where
+        I: IntoIterator<Item = SocketAddr>,
+    {
+        ConnectFirst::new(addrs.into_iter(), Location::caller())
     }
 
     /// Connects to one socket address.
     ///
     /// # Errors
     /// If the connection is refused, unreachable, or no runtime is running here.
-    pub async fn connect_addr(addr: SocketAddr) -> io::Result<TcpStream> {
-        let stream = mio::net::TcpStream::connect(addr)?;
-        let source = IoSource::new(stream, Interest::READABLE | Interest::WRITABLE)?;
-        // A non-blocking connect finishes when the socket becomes writable.
-        loop {
-            poll_fn(|cx| source.poll_ready(cx, Direction::Write)).await?;
-            if let Some(e) = source.get_ref().take_error()? {
-                return Err(e);
-            }
-            let connected = source.get_ref().peer_addr();
-            match connected {
-                Ok(_) => return Ok(TcpStream { source }),
-                // Not connected yet: the writable event was spurious; wait again.
-                Err(e) if e.kind() == io::ErrorKind::NotConnected => {
-                    source.clear_ready(Direction::Write)
-                }
-                Err(e) => return Err(e),
-            }
-        }
+    #[track_caller]
+    pub fn connect_addr(addr: SocketAddr) -> ConnectAddr {
+        ConnectAddr::new(addr, Location::caller())
     }
 
     pub(crate) fn from_mio(stream: mio::net::TcpStream) -> io::Result<TcpStream> {
@@ -89,48 +71,44 @@ impl TcpStream {
         Ok(TcpStream { source })
     }
 
+    pub(super) fn from_source(source: IoSource<mio::net::TcpStream>) -> TcpStream {
+        TcpStream { source }
+    }
+
     /// Reads some bytes into `buf`; `Ok(0)` means the peer closed its side.
     ///
     /// # Errors
     /// What the socket reports (reset, ...).
-    pub async fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        poll_fn(|cx| self.poll_read_buf(cx, buf)).await
+    #[track_caller]
+    pub fn read<'a>(&'a mut self, buf: &'a mut [u8]) -> Read<'a> {
+        Read::new(self, buf, Location::caller())
     }
 
     /// Reads exactly `buf.len()` bytes.
     ///
     /// # Errors
     /// `UnexpectedEof` if the peer closes first, or what the socket reports.
-    pub async fn read_exact(&mut self, mut buf: &mut [u8]) -> io::Result<()> {
-        while !buf.is_empty() {
-            match self.read(buf).await? {
-                0 => {
-                    return Err(io::Error::new(
-                        io::ErrorKind::UnexpectedEof,
-                        "connection closed before the buffer was filled",
-                    ))
-                }
-                n => buf = &mut buf[n..],
-            }
-        }
-        Ok(())
+    #[track_caller]
+    pub fn read_exact<'a>(&'a mut self, buf: &'a mut [u8]) -> ReadExact<'a> {
+        ReadExact::new(self, buf, Location::caller())
     }
 
     /// Writes some bytes from `buf` and returns how many.
     ///
     /// # Errors
     /// What the socket reports (broken pipe, reset, ...).
-    pub async fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-        poll_fn(|cx| self.poll_write_buf(cx, buf)).await
+    #[track_caller]
+    pub fn write<'a>(&'a mut self, buf: &'a [u8]) -> Write<'a> {
+        Write::new(self, buf, Location::caller())
     }
 
     /// Writes all of `buf`.
     ///
     /// # Errors
     /// `WriteZero` if the socket accepts nothing, or what the socket reports.
-    pub async fn write_all(&mut self, buf: &[u8]) -> io::Result<()> {
-        let (_, mut writer) = self.split();
-        writer.write_all(buf).await
+    #[track_caller]
+    pub fn write_all<'a>(&'a mut self, buf: &'a [u8]) -> WriteAll<'a> {
+        WriteAll::new(self, buf, Location::caller())
     }
 
     /// Flushes buffered data. A TCP socket has no user-space buffer, so this returns at
@@ -179,42 +157,66 @@ impl TcpStream {
         self.source.token().0
     }
 
-    pub(super) fn poll_read_buf(
+    /// Reads into `buf` if the socket has bytes; otherwise waits for it, naming `at` as the
+    /// await point.
+    pub(super) fn poll_read_at(
         &self,
         cx: &mut Context<'_>,
         buf: &mut [u8],
+        at: &'static Location<'static>,
     ) -> Poll<io::Result<usize>> {
-        self.source
-            .poll_io(cx, Direction::Read, |mut s| s.read(buf))
+        let op = AwaitPoint {
+            what: Await::Read,
+            at,
+        };
+        self.source.poll_io(cx, op, |mut s| s.read(buf))
     }
 
-    pub(super) fn poll_write_buf(
+    /// Writes from `buf` if the socket has room; otherwise waits for it, naming `at` as the
+    /// await point.
+    pub(super) fn poll_write_at(
         &self,
         cx: &mut Context<'_>,
         buf: &[u8],
+        at: &'static Location<'static>,
     ) -> Poll<io::Result<usize>> {
-        self.source
-            .poll_io(cx, Direction::Write, |mut s| s.write(buf))
+        let op = AwaitPoint {
+            what: Await::Write,
+            at,
+        };
+        self.source.poll_io(cx, op, |mut s| s.write(buf))
     }
 }
 
+// Where a poll method's wait is recorded. A `poll_*` call has no future to remember a
+// line, so the await point is the line that called it (`#[track_caller]`): the code that
+// drives the socket, such as the fetcher's TLS layer (`fetcher/src/tls/stream.rs`) or a
+// server's read loop. That names who waits, which the line that created the stream would
+// not (every wait of a connection would show its `connect` or `accept`). Called through a
+// generic adapter of another crate, the line is the adapter's; through `dyn AsyncRead`, it
+// is this file's.
+
 impl futures_io::AsyncRead for TcpStream {
+    /// Reads some bytes; on `Pending` the trace names the line that called this.
+    #[track_caller]
     fn poll_read(
         self: Pin<&mut Self>,
         cx: &mut Context<'_>,
         buf: &mut [u8],
     ) -> Poll<io::Result<usize>> {
-        self.poll_read_buf(cx, buf)
+        self.poll_read_at(cx, buf, Location::caller())
     }
 }
 
 impl futures_io::AsyncWrite for TcpStream {
+    /// Writes some bytes; on `Pending` the trace names the line that called this.
+    #[track_caller]
     fn poll_write(
         self: Pin<&mut Self>,
         cx: &mut Context<'_>,
         buf: &[u8],
     ) -> Poll<io::Result<usize>> {
-        self.poll_write_buf(cx, buf)
+        self.poll_write_at(cx, buf, Location::caller())
     }
 
     fn poll_flush(self: Pin<&mut Self>, _cx: &mut Context<'_>) -> Poll<io::Result<()>> {
