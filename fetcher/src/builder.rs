@@ -139,8 +139,9 @@ impl ClientBuilder {
 
     /// Bounds how long opening a connection may take: resolving the name,
     /// the TCP connect and the TLS handshake together. Running out fails
-    /// with [`Error::Timeout`] naming [`Phase::Connect`](crate::Phase::Connect)
-    /// or [`Phase::Handshake`](crate::Phase::Handshake).
+    /// with [`Error::Timeout`] naming [`Phase::Resolve`](crate::Phase::Resolve),
+    /// [`Phase::Connect`](crate::Phase::Connect) or
+    /// [`Phase::Handshake`](crate::Phase::Handshake).
     /// `Duration::MAX`: no bound.
     pub fn connect_timeout(mut self, timeout: Duration) -> Self {
         self.settings.connect_timeout = bound(timeout);
@@ -153,7 +154,8 @@ impl ClientBuilder {
     /// so a large, steady download is never cut off; for a bound on the
     /// whole request use [`timeout`](Self::timeout). Running out fails
     /// with [`Error::Timeout`] naming
-    /// [`Phase::Response`](crate::Phase::Response), or
+    /// [`Phase::ResponseHead`](crate::Phase::ResponseHead) or
+    /// [`Phase::Body`](crate::Phase::Body), or
     /// [`Phase::Request`](crate::Phase::Request) while sending.
     /// `Duration::MAX`: no bound.
     pub fn read_timeout(mut self, timeout: Duration) -> Self {

@@ -16,6 +16,9 @@
 //!     a redirect? --> the next hop (counted against max_redirects)
 //!     otherwise   --> the Response
 //! ```
+//!
+//! Each hop after the first runs inside a `redirect` span, around the
+//! phases of its own (see [`Phase`](crate::Phase)).
 
 use std::cell::RefCell;
 use std::fmt;
@@ -34,7 +37,7 @@ use crate::origin::Origin;
 use crate::pool::Pool;
 use crate::redirect;
 use crate::request::Prepared;
-use crate::{Error, Request, Response};
+use crate::{Error, Phase, Request, Response};
 
 /// An HTTP/1.1 client with a pool of kept-alive connections.
 ///
@@ -139,7 +142,11 @@ impl Client {
         let mut current = request.prepare()?;
         let mut followed = 0;
         loop {
-            let exchanged = self.send_once(&current, deadline).await?;
+            let hop = self.send_once(&current, deadline);
+            let exchanged = match followed {
+                0 => hop.await?,
+                _ => Phase::Redirect.span(hop).await?,
+            };
             let next = if settings.follow_redirects {
                 let location = exchanged.head.headers().get("Location");
                 redirect::follow(&current, exchanged.head.status(), location)?

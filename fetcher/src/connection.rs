@@ -6,10 +6,14 @@
 //!
 //! ```text
 //!   open():  resolve --> TCP connect --> (https) TLS handshake --> ready
-//!            \________ Phase::Connect ________/ \_ Phase::Handshake _/
+//!            \_Resolve_/ \_ Connect _/   \_____ Handshake _____/   (Phase::)
 //! ```
+//!
+//! Each phase is a span in the trace and runs against the connect deadline,
+//! whose timeout names it.
 
 use std::io;
+use std::net::SocketAddr;
 use std::pin::Pin;
 use std::sync::Arc;
 use std::task::{Context, Poll, Waker};
@@ -19,7 +23,7 @@ use runtime::net::TcpStream;
 use runtime::time::Instant;
 use rustls::{ClientConfig, ClientConnection};
 
-use crate::deadline::within;
+use crate::deadline::phase;
 use crate::origin::{Origin, Scheme};
 use crate::tls::TlsStream;
 use crate::{Error, Phase};
@@ -49,13 +53,15 @@ impl Connection {
     /// [`Error::Dns`], [`Error::Connect`] (with the last address's error),
     /// [`Error::Tls`] with rustls's reason, [`Error::ConnectionClosed`] if
     /// the server hangs up during the handshake, or [`Error::Timeout`] with
-    /// [`Phase::Connect`] or [`Phase::Handshake`] when `deadline` passes.
+    /// [`Phase::Resolve`], [`Phase::Connect`] or [`Phase::Handshake`] when
+    /// `deadline` passes.
     pub(crate) async fn open(
         origin: &Origin,
         tls: &Arc<ClientConfig>,
         deadline: Option<Instant>,
     ) -> Result<Connection, Error> {
-        let socket = within(deadline, Phase::Connect, connect(origin)).await?;
+        let addrs = phase(deadline, Phase::Resolve, origin.resolve()).await?;
+        let socket = phase(deadline, Phase::Connect, connect(origin, addrs)).await?;
         // Requests are written in one piece; no point waiting to batch them.
         socket.set_nodelay(true)?;
         let transport = match origin.scheme {
@@ -67,7 +73,7 @@ impl Connection {
                         .await
                         .map_err(handshake_error)
                 };
-                let stream = within(deadline, Phase::Handshake, handshake).await?;
+                let stream = phase(deadline, Phase::Handshake, handshake).await?;
                 Transport::Tls(Box::new(stream))
             }
         };
@@ -150,9 +156,8 @@ impl Connection {
     }
 }
 
-/// Resolves `origin` and connects to its addresses in order.
-async fn connect(origin: &Origin) -> Result<TcpStream, Error> {
-    let addrs = origin.resolve().await?;
+/// Connects to `origin`'s addresses in order.
+async fn connect(origin: &Origin, addrs: Vec<SocketAddr>) -> Result<TcpStream, Error> {
     TcpStream::connect_first(addrs)
         .await
         .map_err(|source| Error::Connect {

@@ -8,6 +8,10 @@
 //! from the first connect to the last body byte of the last redirect. Each
 //! step runs against the earlier of the deadlines that apply to it, and
 //! when time runs out the error names the phase that was running.
+//!
+//! A phase of opening a connection runs whole against its deadline, inside
+//! its span ([`phase`]); an exchange's phases are spans around many steps,
+//! each step against a deadline of its own ([`Clocks::step`]).
 
 use std::future::Future;
 use std::time::Duration;
@@ -44,6 +48,17 @@ pub(crate) async fn within<T>(
             .await
             .unwrap_or(Err(Error::Timeout(phase))),
     }
+}
+
+/// Runs `work` as `phase` until `deadline`: inside a span named after the
+/// phase (see [`Phase::name`]), which ends cancelled if time runs out, and
+/// with [`Error::Timeout`] naming the phase then.
+pub(crate) async fn phase<T>(
+    deadline: Option<Instant>,
+    phase: Phase,
+    work: impl Future<Output = Result<T, Error>>,
+) -> Result<T, Error> {
+    within(deadline, phase, phase.span(work)).await
 }
 
 /// The clocks an exchange runs against: the whole request's deadline, and
@@ -118,8 +133,8 @@ mod tests {
                 },
             ] {
                 let start = Instant::now();
-                let result = clocks.step(Phase::Response, slow()).await;
-                assert!(matches!(result, Err(Error::Timeout(Phase::Response))));
+                let result = clocks.step(Phase::ResponseHead, slow()).await;
+                assert!(matches!(result, Err(Error::Timeout(Phase::ResponseHead))));
                 assert!(start.elapsed() < Duration::from_secs(5), "{clocks:?}");
             }
         });

@@ -13,6 +13,8 @@
 use std::fmt;
 use std::io;
 
+use crate::Phase;
+
 /// Everything that can go wrong while fetching a URL.
 ///
 /// The enum is `#[non_exhaustive]`: match it with a wildcard arm, because
@@ -105,21 +107,6 @@ pub enum Error {
     Io(io::Error),
 }
 
-/// The phase of a request that ran out of time, carried by
-/// [`Error::Timeout`].
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum Phase {
-    /// Resolving the host and opening the TCP connection.
-    Connect,
-    /// The TLS handshake, after the TCP connection was open.
-    Handshake,
-    /// Writing the request to the connection.
-    Request,
-    /// Waiting for and reading the response.
-    Response,
-}
-
 /// The limit that a response exceeded, carried by [`Error::TooLarge`].
 ///
 /// Each variant matches one field of [`codec::Limits`](crate::codec::Limits).
@@ -164,7 +151,8 @@ impl fmt::Display for Error {
                 write!(f, "could not connect to {address}: {source}")
             }
             Error::Tls(e) => write!(f, "tls: {e}"),
-            Error::Timeout(phase) => write!(f, "timed out during {phase}"),
+            // The span of the phase in a trace has the same name.
+            Error::Timeout(phase) => write!(f, "timed out during {}", phase.name()),
             Error::InvalidRequest(what) => write!(f, "invalid request: {what}"),
             Error::Protocol(what) => write!(f, "protocol error: {what}"),
             Error::TooLarge(limit) => write!(f, "{limit} exceeds its limit"),
@@ -227,17 +215,6 @@ impl From<rustls::Error> for Error {
     }
 }
 
-impl fmt::Display for Phase {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
-            Phase::Connect => "connect",
-            Phase::Handshake => "tls handshake",
-            Phase::Request => "request",
-            Phase::Response => "response",
-        })
-    }
-}
-
 impl fmt::Display for Limit {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(match self {
@@ -263,6 +240,10 @@ mod tests {
                 "response body size exceeds its limit",
             ),
             (Error::Timeout(Phase::Connect), "timed out during connect"),
+            (
+                Error::Timeout(Phase::ResponseHead),
+                "timed out during response head",
+            ),
             (
                 Error::protocol("bad chunk size"),
                 "protocol error: bad chunk size",

@@ -4,8 +4,12 @@
 //!   write request bytes ---------> read, feed the codec, until complete
 //!   (and read, in case the server
 //!   answers before it has it all)
-//!   \__ Phase::Request __/          \_________ Phase::Response _________/
+//!   \__ Phase::Request __/          \_ ResponseHead _/ \__ Phase::Body __/
 //! ```
+//!
+//! Each phase is a span in the trace, around the steps it takes; when the
+//! head arrives while the request is still going out, the `response head`
+//! span comes after the `request` span all the same, and ends at once.
 //!
 //! While the request goes out, the connection is read too: a server may
 //! answer early (a `413 Payload Too Large` to a large upload, say) and stop
@@ -128,17 +132,30 @@ enum Event {
 }
 
 impl Exchange<'_> {
-    /// Steps until the request is sent (or given up) and the response is
-    /// complete; each step is bounded by `clocks`.
+    /// Runs the exchange's phases in turn: the request, the response head,
+    /// the body. Each is a span in the trace; each step within them is
+    /// bounded by `clocks`, and a step that runs out of time names its phase.
     async fn run(&mut self, conn: &mut Connection, clocks: Clocks) -> Result<(), Error> {
         let mut buf = vec![0; READ_BUFFER];
-        while self.is_sending() || !self.decoder.is_complete() {
-            let phase = if self.is_sending() {
-                Phase::Request
-            } else {
-                Phase::Response
-            };
-            let step = poll_fn(|cx| self.poll_event(conn, cx, &mut buf));
+        for phase in [Phase::Request, Phase::ResponseHead, Phase::Body] {
+            phase
+                .span(self.steps(conn, clocks, &mut buf, phase))
+                .await?;
+        }
+        Ok(())
+    }
+
+    /// Steps until `phase` is over: the request is sent (or given up), the
+    /// final head is read, or the response is complete.
+    async fn steps(
+        &mut self,
+        conn: &mut Connection,
+        clocks: Clocks,
+        buf: &mut [u8],
+        phase: Phase,
+    ) -> Result<(), Error> {
+        while self.is_in(phase) {
+            let step = poll_fn(|cx| self.poll_event(conn, cx, buf));
             match clocks.step(phase, step).await? {
                 Event::Wrote(0) => return Err(Error::Io(io::ErrorKind::WriteZero.into())),
                 Event::Wrote(n) => {
@@ -165,6 +182,16 @@ impl Exchange<'_> {
             }
         }
         Ok(())
+    }
+
+    /// Whether the exchange is still in `phase`.
+    fn is_in(&self, phase: Phase) -> bool {
+        match phase {
+            Phase::Request => self.is_sending(),
+            Phase::ResponseHead => !self.decoder.is_complete() && self.decoder.head().is_none(),
+            Phase::Body => !self.decoder.is_complete(),
+            other => unreachable!("{other} is not a phase of an exchange"),
+        }
     }
 
     /// Whether request bytes are still to go out.

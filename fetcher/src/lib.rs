@@ -49,6 +49,14 @@
 //! `Duration::MAX` turns a bound off. Running out fails with
 //! [`Error::Timeout`] naming the [`Phase`] that was running.
 //!
+//! # In a trace
+//!
+//! Each [`Phase`] of a request runs inside a
+//! [`runtime::instrument::span`] of the same name (`resolve`, `connect`,
+//! `tls handshake`, `request`, `response head`, `body`, and `redirect`
+//! around each hop after the first), so a trace of the runtime shows where
+//! a fetch spends its time, in the words a timeout would use.
+//!
 //! # Early answers
 //!
 //! A server may answer before it has read a whole request body, and stop
@@ -116,6 +124,7 @@ mod deadline;
 mod error;
 mod exchange;
 mod origin;
+mod phase;
 mod pool;
 mod redirect;
 mod request;
@@ -125,6 +134,7 @@ pub mod tls;
 pub use builder::ClientBuilder;
 pub use client::{get, Client};
 pub use codec::{Headers, Version};
-pub use error::{Error, Limit, Phase};
+pub use error::{Error, Limit};
+pub use phase::Phase;
 pub use request::Request;
 pub use response::Response;

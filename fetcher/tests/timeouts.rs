@@ -68,7 +68,7 @@ fn duration_max_turns_the_read_timeout_off() {
 fn a_plain_server_that_accepts_and_never_answers_fails_at_the_read_timeout() {
     let server = RawServer::start(vec![vec![Step::Hang]]);
     let (client, url) = (reading_client().build().unwrap(), server.url("/"));
-    assert_timed_out(run(|| client.get(&url)), Phase::Response);
+    assert_timed_out(run(|| client.get(&url)), Phase::ResponseHead);
 }
 
 #[test]
@@ -80,7 +80,7 @@ fn a_tls_server_that_shakes_hands_and_never_answers_fails_at_the_read_timeout() 
         .build()
         .unwrap();
     let url = silent.url("localhost", "/");
-    assert_timed_out(run(|| client.get(&url)), Phase::Response);
+    assert_timed_out(run(|| client.get(&url)), Phase::ResponseHead);
     assert_eq!(silent.accepted(), 1);
 }
 
@@ -114,7 +114,7 @@ fn a_server_that_stops_reading_the_body_fails_at_the_read_timeout_while_sending(
 fn a_server_that_never_answers_times_out_waiting_for_the_response() {
     let server = RawServer::start(vec![vec![Step::ReadRequest, Step::Hang]]);
     let (client, url) = (client(), server.url("/"));
-    assert_timed_out(run(|| client.get(&url)), Phase::Response);
+    assert_timed_out(run(|| client.get(&url)), Phase::ResponseHead);
 }
 
 #[test]
@@ -125,7 +125,7 @@ fn a_body_that_drips_past_the_deadline_times_out() {
         Step::Drip(vec![b'x'; 100], Duration::from_millis(20)),
     ]]);
     let (client, url) = (client(), server.url("/"));
-    assert_timed_out(run(|| client.get(&url)), Phase::Response);
+    assert_timed_out(run(|| client.get(&url)), Phase::Body);
 }
 
 #[test]
@@ -138,7 +138,7 @@ fn a_head_that_drips_past_the_deadline_times_out() {
         ),
     ]]);
     let (client, url) = (client(), server.url("/"));
-    assert_timed_out(run(|| client.get(&url)), Phase::Response);
+    assert_timed_out(run(|| client.get(&url)), Phase::ResponseHead);
 }
 
 #[test]
@@ -156,7 +156,7 @@ fn the_deadline_covers_all_redirects_together() {
     let script = [hop("/2"), hop("/3"), hop("/4"), hop("/5")].concat();
     let server = RawServer::start(vec![script]);
     let (client, url) = (client(), server.url("/1"));
-    assert_timed_out(run(|| client.get(&url)), Phase::Response);
+    assert_timed_out(run(|| client.get(&url)), Phase::ResponseHead);
 }
 
 #[test]
@@ -181,6 +181,6 @@ fn after_a_timeout_the_client_goes_on_working() {
         (first, second)
     })
     .output;
-    assert!(matches!(first, Err(Error::Timeout(Phase::Response))));
+    assert!(matches!(first, Err(Error::Timeout(Phase::ResponseHead))));
     assert_eq!(second.unwrap().text(), "ok");
 }
