@@ -55,7 +55,7 @@ fn a_small_virtual_clock_program_prints_this_exact_timeline_and_summary() {
     0.000 ms  main                  poll        #1
     0.000 ms  t1 "sleeper"          spawn       by main
     0.000 ms  t2 "yielder"          spawn       by main
-    0.000 ms  main                  pending
+    0.000 ms  main                  pending     on join t2 (runtime/src/trace/timeline/tests.rs:44)
     0.000 ms  t1 "sleeper"          poll        #1
     0.000 ms  t1 "sleeper"          pending     on sleep 5 ms (runtime/src/trace/timeline/tests.rs:41)
     0.000 ms  t2 "yielder"          poll        #1
@@ -67,7 +67,7 @@ fn a_small_virtual_clock_program_prints_this_exact_timeline_and_summary() {
     0.000 ms  t2 "yielder"          finish      completed
     0.000 ms  main                  wake        by t2 "yielder"
     0.000 ms  main                  poll        #2
-    0.000 ms  main                  pending
+    0.000 ms  main                  pending     on join t1 (runtime/src/trace/timeline/tests.rs:40)
     0.000 ms  reactor               park        non-blocking
     0.000 ms  reactor               unpark      timed out, 0 I/O events
     5.000 ms  clock                 jump        to 5.000 ms
@@ -192,7 +192,7 @@ fn the_compact_timeline_follows_each_labelled_child_from_first_poll_to_end() {
     0.000 ms  main                  poll        #1
     0.000 ms  main                  combine     join of 2 children
     0.000 ms  main › sleeper        poll        #1 → pending on sleep 5 ms (runtime/src/trace/timeline/tests.rs:179), in nap
-    0.000 ms  main › receiver       poll        #1 → pending
+    0.000 ms  main › receiver       poll        #1 → pending on channel recv (runtime/src/trace/timeline/tests.rs:177)
     0.000 ms  main                  pending
     5.000 ms  clock                 jump        to 5.000 ms
     5.000 ms  main › sleeper        wake        by timer#0, queues main
