@@ -189,3 +189,83 @@ fn a_child_woken_from_another_thread_is_recorded_at_its_next_round_as_a_thread_w
     assert_eq!(lines[child_wake - 1], "poll main");
     assert_eq!(lines[child_wake + 1], "poll main child 0");
 }
+
+/// Socket children on loopback: delivery timing varies, so the events are checked by
+/// structure, not by exact order.
+#[test]
+fn socket_children_record_polls_parks_io_wakes_and_ends() {
+    use runtime::net::{TcpListener, TcpStream};
+    use runtime::trace::{Await, ChildId, Event, Outcome, PollResult, WakeCause};
+
+    let rec = Recorder::all();
+    let rt = Runtime::builder().on_event(rec.clone()).build().unwrap();
+    rt.block_on(async {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let addr = listener.local_addr().unwrap();
+        let server = async move {
+            let (mut stream, _) = listener.accept().await.unwrap();
+            let mut buf = [0u8; 5];
+            stream.read_exact(&mut buf).await.unwrap();
+            buf
+        };
+        let client = async move {
+            let mut stream = TcpStream::connect_addr(addr).await.unwrap();
+            stream.write_all(b"hello").await.unwrap();
+        };
+        let (got, ()) = runtime::join(label("server", server), label("client", client)).await;
+        assert_eq!(&got, b"hello");
+    });
+    let events = rec.events();
+    let child = |index| ChildId { group: 1, index };
+    for index in [0, 1] {
+        let polls = events
+            .iter()
+            .filter(|e| matches!(e, Event::ChildPoll { child: c, .. } if *c == child(index)))
+            .count();
+        let ends = events
+            .iter()
+            .filter(|e| matches!(e, Event::ChildPollEnd { child: c, .. } if *c == child(index)))
+            .count();
+        assert!(
+            polls >= 2 && polls == ends,
+            "child {index}: {polls} polls, {ends} ends"
+        );
+        let finished = events.iter().any(|e| {
+            matches!(e, Event::ChildFinished { child: c, outcome: Outcome::Completed, .. }
+                if *c == child(index))
+        });
+        assert!(finished, "child {index} never finished");
+        let io_wake = events.iter().any(|e| {
+            matches!(e, Event::ChildWoken { child: c, cause: WakeCause::Io { .. }, .. }
+                if *c == child(index))
+        });
+        assert!(io_wake, "child {index} was never woken by the reactor");
+    }
+    let parks: Vec<(u32, Await)> = events
+        .iter()
+        .filter_map(|e| match e {
+            Event::ChildPollEnd {
+                child,
+                result: PollResult::Pending,
+                waits_on: Some(point),
+                ..
+            } => Some((child.index, point.what)),
+            _ => None,
+        })
+        .collect();
+    assert!(parks.contains(&(0, Await::Accept)), "{parks:?}");
+    // The client connects; the server may or may not wait for the bytes.
+    assert!(parks.contains(&(1, Await::Connect)), "{parks:?}");
+    // Every pending child poll said what it waits on.
+    let unknown = events.iter().any(|e| {
+        matches!(
+            e,
+            Event::ChildPollEnd {
+                result: PollResult::Pending,
+                waits_on: None,
+                ..
+            }
+        )
+    });
+    assert!(!unknown, "a child parked without an await point");
+}

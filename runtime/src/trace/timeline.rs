@@ -293,15 +293,20 @@ impl Printer {
         }
     }
 
-    /// Appends `, in PHASE` to a poll's line: the innermost span its subject has open.
+    /// Appends `, in PHASE` to a poll's line: the spans its subject has open, outermost
+    /// first (`in redirect › response head`).
     fn add_phase(&self, line: &mut Line) {
-        let open = self.spans.iter().rev();
-        if let Some((_, _, name)) = open
-            .into_iter()
-            .find(|(_, owner, _)| *owner == line.subject)
-        {
+        let mut open = self
+            .spans
+            .iter()
+            .filter(|(_, owner, _)| *owner == line.subject);
+        if let Some((_, _, name)) = open.next() {
             line.detail.push_str(", in ");
             line.detail.push_str(name);
+            for (_, _, name) in open {
+                line.detail.push_str(" › ");
+                line.detail.push_str(name);
+            }
         }
     }
 
