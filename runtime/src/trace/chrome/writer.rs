@@ -1,192 +1,294 @@
-//! Turning recorded events into Chrome Trace Event Format JSON.
+//! Turning recorded events into trace events, in one pass over the records, with the
+//! tracks already laid out (see [`Layout`]).
 
-use std::collections::{BTreeSet, HashMap};
-use std::fmt::{self, Write as _};
+use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 use std::time::Duration;
 
-use super::{
-    display_times, task_tid, MIN_STEP, PID, REACTOR_TID, RUNTIME_TID, SAME_INSTANT_STEP, TIMERS_TID,
-};
-use crate::trace::{Event, Record, TaskId, WakeCause};
+use super::flows::{Flows, Waiting, SCHED};
+use super::json::{self, json_str};
+use super::tracks::{Layout, Owner};
+use super::{display_times, MARK_HALF_WIDTH, MIN_STEP, REACTOR_TID, RUNTIME_TID, TIMERS_TID};
+use crate::trace::{ChildId, Event, IgnoredBecause, PollResult, Record, TaskId, WakeCause};
 
-/// A flow whose `s` is known and whose `f` waits for the woken task's next poll.
-struct PendingFlow {
-    id: u64,
-    name: &'static str,
-    start: String,
+/// Reactor parks.
+const REACTOR: &str = "reactor";
+/// Timers fired, clock jumps.
+const TIMER: &str = "timer";
+/// Phase spans.
+const SPAN: &str = "span";
+/// Marks in a task's or child's life: finished, abort requested, requeued, ...
+const TASK: &str = "task";
+/// Events the writer has no better place for.
+const RUNTIME: &str = "runtime";
+
+/// A poll in progress: when it started, its number, and the wakes that led to it.
+struct OpenPoll {
+    start: u64,
+    number: u32,
+    /// For a child's poll, the task that runs it.
+    task: Option<TaskId>,
+    waiting: Waiting,
 }
 
 /// Turns the event stream into trace events, one pass.
 pub(super) struct Writer {
     /// Display time of each event, in ns.
     times: Vec<u64>,
+    layout: Layout,
     /// The trace events written so far (metadata comes first, in `finish`).
     out: Vec<String>,
-    /// Every task seen in an event: each gets a track.
-    tasks: BTreeSet<TaskId>,
-    names: HashMap<TaskId, Arc<str>>,
-    /// Tasks being polled: the index of their `PollStart` and the poll's number.
-    open_polls: HashMap<TaskId, (usize, u32)>,
-    polls: HashMap<TaskId, u32>,
-    /// The reactor's wait in progress: the index of its `Park` and the timeout.
-    open_park: Option<(usize, Option<Duration>)>,
-    /// Flows by the task whose next poll ends them.
-    pending: HashMap<TaskId, Vec<PendingFlow>>,
-    next_flow: u64,
+    /// The tracks with at least one slice: only they get metadata.
+    drawn: HashSet<u64>,
+    /// Polls in progress, of tasks and children.
+    open: HashMap<Owner, OpenPoll>,
+    /// How many polls each task and child has started.
+    counts: HashMap<Owner, u32>,
+    /// The child polls in progress, innermost last: a wake from inside one starts there.
+    polling: Vec<(TaskId, ChildId)>,
+    flows: Flows,
+    /// The reactor's wait in progress: when it started and its timeout.
+    park: Option<(u64, Option<Duration>)>,
+    /// The spans in progress: when each started, and its name.
+    spans: HashMap<u64, (u64, Arc<str>)>,
 }
 
 impl Writer {
     pub(super) fn new(records: &[Record]) -> Writer {
         Writer {
             times: display_times(records),
+            layout: Layout::new(records),
             out: Vec::with_capacity(records.len() + 16),
-            tasks: BTreeSet::new(),
-            names: HashMap::new(),
-            open_polls: HashMap::new(),
-            polls: HashMap::new(),
-            open_park: None,
-            pending: HashMap::new(),
-            next_flow: 1,
+            drawn: HashSet::new(),
+            open: HashMap::new(),
+            counts: HashMap::new(),
+            polling: Vec::new(),
+            flows: Flows::new(),
+            park: None,
+            spans: HashMap::new(),
         }
     }
 
     pub(super) fn event(&mut self, i: usize, event: &Event) {
         let at = self.times[i];
         match event {
-            Event::Spawned { task, name, parent } => {
-                self.tasks.insert(*task);
-                if let Some(name) = name {
-                    self.names.insert(*task, name.clone());
-                }
+            Event::Spawned { task, parent, .. } => {
                 let cause = parent.map_or(WakeCause::Runtime, WakeCause::Task);
-                self.flow(i, cause, *task, "spawn");
+                self.flow(i, cause, Owner::Task(*task), "spawn");
             }
-            Event::PollStart { task } => {
-                self.tasks.insert(*task);
-                let poll = self.polls.entry(*task).or_insert(0);
-                *poll += 1;
-                self.open_polls.insert(*task, (i, *poll));
-                // Halfway to the next event: inside this poll, clear of anything else.
-                let end_at = (at + self.next_time(i)) / 2;
-                for flow in self.pending.remove(task).unwrap_or_default() {
-                    self.out.push(flow.start);
-                    let mut end = trace_event("f", flow.name, task_tid(*task), end_at);
-                    let _ = write!(end, r#","cat":"flow","id":{},"bp":"e"}}"#, flow.id);
-                    self.out.push(end);
+            Event::PollStart { task } => self.poll_start(Owner::Task(*task), None, at),
+            Event::PollEnd {
+                task,
+                result,
+                waits_on,
+            } => {
+                let waits_on = waits_on.map(|point| point.to_string());
+                self.poll_end(Owner::Task(*task), at, result_word(*result), waits_on);
+            }
+            Event::ChildPoll { task, child } => {
+                self.polling.push((*task, *child));
+                self.poll_start(Owner::Child(*child), Some(*task), at);
+            }
+            Event::ChildPollEnd {
+                child,
+                result,
+                waits_on,
+                ..
+            } => {
+                if let Some(k) = self.polling.iter().rposition(|(_, c)| c == child) {
+                    self.polling.truncate(k);
                 }
+                let waits_on = waits_on.map(|point| point.to_string());
+                self.poll_end(Owner::Child(*child), at, result_word(*result), waits_on);
             }
-            Event::PollEnd { task, result, .. } => {
-                if let Some((start, poll)) = self.open_polls.remove(task) {
-                    let name = format!("poll: {result:?}");
-                    let args = [
-                        ("result", json_str(&format!("{result:?}"))),
-                        ("poll", poll.to_string()),
-                    ];
-                    self.slice(task_tid(*task), &name, self.times[start], at, &args);
-                }
-            }
-            Event::Woken { task, cause } => self.flow(i, *cause, *task, "wake"),
+            Event::Woken { task, cause } => self.flow(i, *cause, Owner::Task(*task), "wake"),
+            Event::ChildWoken {
+                child,
+                cause,
+                already_queued,
+                ..
+            } => match already_queued {
+                true => self
+                    .flows
+                    .already_queued(Owner::Child(*child), cause.to_string()),
+                false => self.flow(i, *cause, Owner::Child(*child), "wake"),
+            },
             Event::WakeIgnored {
                 task,
                 cause,
                 reason,
-            } => {
-                let args = [
-                    ("by", json_str(&cause.to_string())),
-                    ("reason", json_str(&format!("{reason:?}"))),
-                ];
-                self.task_instant(*task, "wake ignored", at, &args);
-            }
+            } => match reason {
+                IgnoredBecause::AlreadyQueued => {
+                    self.flows
+                        .already_queued(Owner::Task(*task), cause.to_string());
+                }
+                IgnoredBecause::Finished => {
+                    let tid = self.layout.polls(Owner::Task(*task));
+                    let args = [("by", json_str(&cause.to_string()))];
+                    self.mark(i, tid, TASK, "wake ignored: finished", &args);
+                }
+            },
             Event::AbortRequested { task, by } => {
+                let tid = self.layout.polls(Owner::Task(*task));
                 let args = [("by", json_str(&by.to_string()))];
-                self.task_instant(*task, "abort requested", at, &args);
+                self.mark(i, tid, TASK, "abort requested", &args);
             }
-            Event::Requeued { task } => self.task_instant(*task, "requeued", at, &[]),
-            Event::Park { timeout } => self.open_park = Some((i, *timeout)),
+            Event::Requeued { task } => {
+                let tid = self.layout.polls(Owner::Task(*task));
+                self.mark(i, tid, TASK, "requeued", &[]);
+            }
+            Event::LostWaker { task, poll } => {
+                let tid = self.layout.polls(Owner::Task(*task));
+                let args = [("poll", poll.to_string())];
+                self.mark(i, tid, TASK, "lost waker", &args);
+            }
+            Event::Finished { task, outcome } => {
+                let tid = self.layout.polls(Owner::Task(*task));
+                let name = format!("finished: {outcome:?}");
+                self.mark(i, tid, TASK, &name, &[]);
+            }
+            Event::Park { timeout } => self.park = Some((at, *timeout)),
             Event::Unpark { reason, events } => {
-                if let Some((start, timeout)) = self.open_park.take() {
-                    self.park_slice(start, timeout, at, Some((format!("{reason:?}"), *events)));
+                if let Some((start, timeout)) = self.park.take() {
+                    let woke = Some((format!("{reason:?}"), *events));
+                    self.park_slice((start, at), timeout, woke);
                 }
             }
             Event::TimerFired { timer } => {
-                self.instant(TIMERS_TID, &format!("timer#{timer} fired"), at, &[]);
+                self.mark(i, TIMERS_TID, TIMER, &format!("timer#{timer} fired"), &[]);
             }
             Event::ClockJump { to } => {
                 let args = [("to_us", to.as_micros().to_string())];
-                self.instant(TIMERS_TID, &format!("clock jumps to {to:?}"), at, &args);
+                let name = format!("clock jumps to {to:?}");
+                self.mark(i, TIMERS_TID, TIMER, &name, &args);
             }
-            Event::LostWaker { task, poll } => {
-                let args = [("poll", poll.to_string())];
-                self.task_instant(*task, "lost waker", at, &args);
+            Event::Children {
+                task,
+                group,
+                parent,
+                combinator,
+                count,
+            } => {
+                let owner = parent.map_or(Owner::Task(*task), Owner::Child);
+                let tid = self.layout.polls(owner);
+                let args = [
+                    ("group", group.to_string()),
+                    ("children", count.to_string()),
+                ];
+                self.mark(i, tid, TASK, &format!("{combinator} of {count}"), &args);
             }
-            Event::Finished { task, outcome } => {
-                self.task_instant(*task, &format!("finish: {outcome:?}"), at, &[]);
+            Event::ChildLabel { .. } => {} // the child's track is named after it
+            Event::ChildFinished { child, outcome, .. } => {
+                let tid = self.layout.polls(Owner::Child(*child));
+                self.mark(i, tid, TASK, &format!("finished: {outcome:?}"), &[]);
             }
-            // `Event` is `#[non_exhaustive]`: variants added later land here, drawn as an
-            // instant on the runtime track, named by their `Display` text.
+            Event::SpanStart { span, name, .. } => {
+                self.spans.insert(*span, (at, name.clone()));
+            }
+            Event::SpanEnd {
+                span, cancelled, ..
+            } => {
+                if let Some((start, name)) = self.spans.remove(span) {
+                    self.span_slice(*span, &name, (start, at), Some(*cancelled));
+                }
+            }
+            // `Event` is `#[non_exhaustive]`: variants added later land here, drawn as a
+            // mark on the runtime track, named by their `Display` text.
             #[allow(unreachable_patterns)]
-            other => self.instant(RUNTIME_TID, &other.to_string(), at, &[]),
-        }
-    }
-
-    /// Starts a flow for a spawn or wake of `target` by `cause` (event `i`); it ends in
-    /// `target`'s next poll, or is dropped if there is none.
-    fn flow(&mut self, i: usize, cause: WakeCause, target: TaskId, name: &'static str) {
-        let at = self.times[i];
-        let (tid, needs_host) = match cause {
-            WakeCause::Task(task) => {
-                self.tasks.insert(task);
-                (task_tid(task), !self.open_polls.contains_key(&task))
+            other => {
+                self.mark(i, RUNTIME_TID, RUNTIME, &other.to_string(), &[]);
             }
-            WakeCause::Io { .. } => (REACTOR_TID, true),
-            WakeCause::Timer(_) => (TIMERS_TID, true),
-            WakeCause::Thread | WakeCause::Runtime => (RUNTIME_TID, true),
-        };
-        if needs_host {
-            // The cause is not inside a slice of its own: give the flow's start one,
-            // centred on it and clear of the neighbouring events.
-            let half = self.host_half_width(i);
-            let host = format!("{name} {}", self.label(target));
-            let args = [("cause", json_str(&cause.to_string()))];
-            self.slice(tid, &host, at - half, at + half, &args);
         }
-        let id = self.next_flow;
-        self.next_flow += 1;
-        let mut start = trace_event("s", name, tid, at);
-        let _ = write!(start, r#","cat":"flow","id":{id}}}"#);
-        self.pending
-            .entry(target)
-            .or_default()
-            .push(PendingFlow { id, name, start });
     }
 
-    /// A quarter of the smaller gap to the neighbouring events (at least 1 ns).
-    fn host_half_width(&self, i: usize) -> u64 {
-        let before = i.checked_sub(1).map(|p| self.times[i] - self.times[p]);
-        let after = self.times.get(i + 1).map(|&next| next - self.times[i]);
-        let gap = match (before, after) {
-            (Some(b), Some(a)) => b.min(a),
-            (Some(gap), None) | (None, Some(gap)) => gap,
-            (None, None) => SAME_INSTANT_STEP,
+    /// A poll of `owner` (a child's, run by `task`) starts at `at`.
+    fn poll_start(&mut self, owner: Owner, task: Option<TaskId>, at: u64) {
+        let number = self.counts.entry(owner).or_insert(0);
+        *number += 1;
+        let waiting = self.flows.take(owner);
+        let poll = OpenPoll {
+            start: at,
+            number: *number,
+            task,
+            waiting,
         };
-        (gap / 4).max(1)
+        self.open.insert(owner, poll);
     }
 
-    /// The display time of the event after `i` (or a minimal step after `i`'s).
-    fn next_time(&self, i: usize) -> u64 {
-        self.times
-            .get(i + 1)
-            .copied()
-            .unwrap_or(self.times[i] + MIN_STEP)
+    /// Draws the poll of `owner` that ends at `end`, and the flows that end on it.
+    fn poll_end(&mut self, owner: Owner, end: u64, result: &str, waits_on: Option<String>) {
+        let Some(poll) = self.open.remove(&owner) else {
+            return;
+        };
+        let name = format!("poll #{} → {result}", poll.number);
+        let mut args = vec![
+            ("result", json_str(result)),
+            ("poll", poll.number.to_string()),
+        ];
+        if let Some(waits_on) = waits_on {
+            args.push(("waits_on", json_str(&waits_on)));
+        }
+        if let (Some(task), Owner::Child(child)) = (poll.task, owner) {
+            args.push(("task", json_str(self.layout.name(Owner::Task(task)))));
+            args.push(("child", json_str(self.layout.path(child))));
+        }
+        args.extend(poll.waiting.args());
+        let tid = self.layout.polls(owner);
+        self.push(
+            tid,
+            json::slice(tid, SCHED, &name, (poll.start, end), &args),
+        );
+        poll.waiting.write(&mut self.out, (tid, poll.start));
+    }
+
+    /// Draws a small `spawn …` or `wake …` slice at the cause of event `i`, and starts a
+    /// flow there that ends on `target`'s next poll. The cause is named as the poll's
+    /// `woken_by` will say: the task or child whose code woke it, `io(token 3, readable)`,
+    /// `timer#2`, `another thread` or `runtime`.
+    fn flow(&mut self, i: usize, cause: WakeCause, target: Owner, name: &'static str) {
+        let (tid, by) = match cause {
+            // Code inside a poll: the innermost child being polled, or the task itself.
+            WakeCause::Task(task) => {
+                let owner = match self.polling.last() {
+                    Some(&(t, child)) if t == task => Owner::Child(child),
+                    _ => Owner::Task(task),
+                };
+                (
+                    self.layout.polls(owner),
+                    self.layout.name(owner).to_string(),
+                )
+            }
+            WakeCause::Io { .. } => (REACTOR_TID, cause.to_string()),
+            WakeCause::Timer(_) => (TIMERS_TID, cause.to_string()),
+            WakeCause::Thread | WakeCause::Runtime => (RUNTIME_TID, cause.to_string()),
+        };
+        let target_name = self.layout.name(target).to_string();
+        let args = [("by", json_str(&by)), ("target", json_str(&target_name))];
+        let start = self.mark(i, tid, SCHED, &format!("{name} {target_name}"), &args);
+        let text = match name {
+            "spawn" => format!("spawn by {by}"),
+            _ => by,
+        };
+        self.flows.start(target, name, (tid, start), text);
+    }
+
+    /// A short slice centred on event `i`, clear of the events before and after it on
+    /// any track: it nests inside whatever slice is open there. Returns its start.
+    fn mark(&mut self, i: usize, tid: u64, cat: &str, name: &str, args: &[(&str, String)]) -> u64 {
+        let at = self.times[i];
+        let before = i.checked_sub(1).map_or(at, |p| at - self.times[p]);
+        let after = self.times.get(i + 1).map_or(MIN_STEP, |&next| next - at);
+        let half = (before.min(after) / 4).clamp(1, MARK_HALF_WIDTH);
+        let (start, end) = (at - half, at + half);
+        self.push(tid, json::slice(tid, cat, name, (start, end), args));
+        start
     }
 
     fn park_slice(
         &mut self,
-        start: usize,
+        span: (u64, u64),
         timeout: Option<Duration>,
-        end: u64,
-        unpark: Option<(String, usize)>,
+        woke: Option<(String, usize)>,
     ) {
         let name = match timeout {
             Some(Duration::ZERO) => "park (non-blocking)",
@@ -197,144 +299,93 @@ impl Writer {
             Some(timeout) => format!("{timeout:?}"),
         };
         let mut args = vec![("timeout", json_str(&timeout))];
-        if let Some((reason, events)) = unpark {
-            args.push(("woke_by", json_str(&reason)));
-            args.push(("io_events", events.to_string()));
+        match woke {
+            Some((reason, events)) => {
+                args.push(("woke_by", json_str(&reason)));
+                args.push(("io_events", events.to_string()));
+            }
+            None => args.push(("woke_by", json_str("unfinished"))),
         }
-        self.slice(REACTOR_TID, name, self.times[start], end, &args);
+        self.push(
+            REACTOR_TID,
+            json::slice(REACTOR_TID, REACTOR, name, span, &args),
+        );
     }
 
-    /// Ends the slices still open when the events stop (a trace cut short mid-poll).
+    /// A span's slice; `cancelled` is `None` for a span still open when the trace ends.
+    fn span_slice(&mut self, id: u64, name: &str, span: (u64, u64), cancelled: Option<bool>) {
+        let tid = self.layout.span(id);
+        let ended = match cancelled {
+            Some(false) => "completed",
+            Some(true) => "cancelled",
+            None => "unfinished",
+        };
+        let args = [("span", id.to_string()), ("ended", json_str(ended))];
+        self.push(tid, json::slice(tid, SPAN, name, span, &args));
+    }
+
+    fn push(&mut self, tid: u64, event: String) {
+        self.drawn.insert(tid);
+        self.out.push(event);
+    }
+
+    /// Ends the slices still open when the events stop (a trace cut short mid-poll, a
+    /// span never finished): after the last event, the latest started first, so that
+    /// what is inside ends inside.
     pub(super) fn close_open_slices(&mut self) {
         let Some(&last) = self.times.last() else {
             return;
         };
-        let end = last + MIN_STEP;
-        let mut open: Vec<(TaskId, (usize, u32))> = self.open_polls.drain().collect();
-        open.sort_unstable();
-        for (task, (start, poll)) in open {
-            let args = [
-                ("result", json_str("unfinished")),
-                ("poll", poll.to_string()),
-            ];
-            self.slice(task_tid(task), "poll", self.times[start], end, &args);
+        enum Open {
+            Poll(Owner),
+            Span(u64),
+            Park,
         }
-        if let Some((start, timeout)) = self.open_park.take() {
-            self.park_slice(start, timeout, end, None);
-        }
-    }
-
-    fn slice(&mut self, tid: u64, name: &str, start: u64, end: u64, args: &[(&str, String)]) {
-        let mut event = trace_event("X", name, tid, start);
-        let _ = write!(event, r#","dur":{}"#, Micros(end - start));
-        push_args(&mut event, args);
-        event.push('}');
-        self.out.push(event);
-    }
-
-    fn instant(&mut self, tid: u64, name: &str, at: u64, args: &[(&str, String)]) {
-        let mut event = trace_event("i", name, tid, at);
-        event.push_str(r#","s":"t""#);
-        push_args(&mut event, args);
-        event.push('}');
-        self.out.push(event);
-    }
-
-    fn task_instant(&mut self, task: TaskId, name: &str, at: u64, args: &[(&str, String)]) {
-        self.tasks.insert(task);
-        self.instant(task_tid(task), name, at, args);
-    }
-
-    fn label(&self, task: TaskId) -> String {
-        match self.names.get(&task) {
-            Some(name) => format!("{task} {name:?}"),
-            None => task.to_string(),
+        let mut open: Vec<(u64, Open)> = Vec::new();
+        open.extend(self.open.iter().map(|(o, p)| (p.start, Open::Poll(*o))));
+        open.extend(self.spans.iter().map(|(id, (s, _))| (*s, Open::Span(*id))));
+        open.extend(self.park.map(|(start, _)| (start, Open::Park)));
+        open.sort_by_key(|(start, _)| std::cmp::Reverse(*start));
+        let mut end = last;
+        for (_, item) in open {
+            end += MIN_STEP;
+            match item {
+                Open::Poll(owner) => self.poll_end(owner, end, "unfinished", None),
+                Open::Span(id) => {
+                    if let Some((start, name)) = self.spans.remove(&id) {
+                        self.span_slice(id, &name, (start, end), None);
+                    }
+                }
+                Open::Park => {
+                    if let Some((start, timeout)) = self.park.take() {
+                        self.park_slice((start, end), timeout, None);
+                    }
+                }
+            }
         }
     }
 
     /// The whole document: track metadata first, then the events.
     pub(super) fn finish(self) -> String {
-        let mut tracks = vec![
-            (RUNTIME_TID, "runtime".to_string()),
-            (REACTOR_TID, "reactor".to_string()),
-            (TIMERS_TID, "timers".to_string()),
-        ];
-        tracks.extend(self.tasks.iter().map(|&t| (task_tid(t), self.label(t))));
-        let mut metadata = vec![format!(
-            r#"{{"ph":"M","name":"process_name","pid":{PID},"tid":0,"args":{{"name":"tinyloop"}}}}"#
-        )];
-        for (sort_index, (tid, name)) in tracks.iter().enumerate() {
-            metadata.push(format!(
-                r#"{{"ph":"M","name":"thread_name","pid":{PID},"tid":{tid},"args":{{"name":{}}}}}"#,
-                json_str(name)
-            ));
-            metadata.push(format!(
-                r#"{{"ph":"M","name":"thread_sort_index","pid":{PID},"tid":{tid},"args":{{"sort_index":{sort_index}}}}}"#
-            ));
+        let process = format!(r#"{{"name":{}}}"#, json_str("tinyloop"));
+        let mut metadata = vec![json::metadata("process_name", 0, &process)];
+        let tracks = self.layout.tracks().iter();
+        let drawn = tracks.filter(|(tid, _)| self.drawn.contains(tid));
+        for (sort_index, (tid, name)) in drawn.enumerate() {
+            let name = format!(r#"{{"name":{}}}"#, json_str(name));
+            metadata.push(json::metadata("thread_name", *tid, &name));
+            let index = format!(r#"{{"sort_index":{sort_index}}}"#);
+            metadata.push(json::metadata("thread_sort_index", *tid, &index));
         }
-        let events = metadata.iter().chain(&self.out);
-        let mut json = String::from("{\"traceEvents\":[\n");
-        for (i, event) in events.enumerate() {
-            if i > 0 {
-                json.push_str(",\n");
-            }
-            json.push_str(event);
-        }
-        json.push_str("\n]}\n");
-        json
+        json::document(metadata.iter().chain(&self.out))
     }
 }
 
-/// The start of a trace event object, up to and including `ts` (no closing brace).
-fn trace_event(ph: &str, name: &str, tid: u64, at: u64) -> String {
-    format!(
-        r#"{{"ph":"{ph}","name":{},"pid":{PID},"tid":{tid},"ts":{}"#,
-        json_str(name),
-        Micros(at)
-    )
-}
-
-/// Appends `,"args":{...}`; each value is JSON already.
-fn push_args(event: &mut String, args: &[(&str, String)]) {
-    if args.is_empty() {
-        return;
+/// What a poll returned, as its slice's name says it.
+fn result_word(result: PollResult) -> &'static str {
+    match result {
+        PollResult::Ready => "ready",
+        PollResult::Pending => "pending",
+        PollResult::Panicked => "panicked",
     }
-    event.push_str(r#","args":{"#);
-    for (i, (key, value)) in args.iter().enumerate() {
-        if i > 0 {
-            event.push(',');
-        }
-        let _ = write!(event, "{}:{value}", json_str(key));
-    }
-    event.push('}');
-}
-
-/// Nanoseconds written as microseconds with three decimals: the format's unit, exactly.
-struct Micros(u64);
-
-impl fmt::Display for Micros {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}.{:03}", self.0 / 1000, self.0 % 1000)
-    }
-}
-
-/// `text` as a JSON string literal.
-pub(super) fn json_str(text: &str) -> String {
-    let mut out = String::with_capacity(text.len() + 2);
-    out.push('"');
-    for c in text.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            c if u32::from(c) < 0x20 => {
-                let _ = write!(out, "\\u{:04x}", u32::from(c));
-            }
-            c => out.push(c),
-        }
-    }
-    out.push('"');
-    out
 }
