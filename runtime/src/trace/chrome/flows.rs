@@ -4,9 +4,10 @@
 //! A flow is two events with one `id`: `s` where it starts and `f` where it ends. Chromium
 //! DevTools attaches each to the first slice in the file with exactly its `ts`, `pid`,
 //! `tid` and `cat`, and draws nothing for a flow that lands anywhere else (inside a slice
-//! is not enough). Perfetto attaches `s` to the slice open on its track at `ts`, and `f`
-//! (with `bp: "e"`) likewise. So the writer puts both exactly at the start of a slice and
-//! writes that slice before them:
+//! is not enough). Perfetto's importer, as its source reads (this trace was not seen in
+//! Perfetto), attaches `s` to the slice open on its track at `ts`, and `f` with `bp: "e"`
+//! likewise, a slice starting at a flow event's `ts` being taken before it. So the writer
+//! puts both exactly at the start of a slice and writes that slice before them:
 //!
 //! - `s` at the start of a small `wake …` or `spawn …` slice at the cause: on the reactor
 //!   track for I/O readiness, on `timers` for a timer, on the polling task's or child's
