@@ -324,3 +324,19 @@ fn an_empty_trace_is_a_valid_document() {
     let trace = check(&ChromeTrace::new().json());
     assert!(trace.events.iter().all(|e| e.ph == "M"));
 }
+
+#[test]
+fn a_child_that_panics_ends_its_poll_with_its_tasks() {
+    let json = trace_of(true, async {
+        let boom = label("boom", async { panic!("a child panics") });
+        let result = crate::spawn(crate::gather([boom])).await;
+        assert!(result.is_err());
+    });
+    let trace = check(&json);
+    let boom = trace.polls_on(trace.track("boom"));
+    assert_eq!(boom.len(), 1);
+    assert_eq!(boom[0].name, "poll #1 → panicked");
+    let task = trace.polls_on(trace.track("t1"));
+    assert_eq!(task[0].name, "poll #1 → panicked");
+    assert_eq!(check_child_polls_inside_task_polls(&trace), 1);
+}

@@ -82,6 +82,7 @@ impl Writer {
                 result,
                 waits_on,
             } => {
+                self.unwind_children(*task, at, *result);
                 let waits_on = waits_on.map(|point| point.to_string());
                 self.poll_end(Owner::Task(*task), at, result_word(*result), waits_on);
             }
@@ -239,6 +240,26 @@ impl Writer {
             json::slice(tid, SCHED, &name, (poll.start, end), &args),
         );
         poll.waiting.write(&mut self.out, (tid, poll.start));
+    }
+
+    /// Ends the child polls of `task` still open when its poll ends: a child's panic
+    /// unwinds through its combinator, and no `ChildPollEnd` is recorded.
+    fn unwind_children(&mut self, task: TaskId, end: u64, result: PollResult) {
+        if let Some(k) = self.polling.iter().position(|(t, _)| *t == task) {
+            self.polling.truncate(k);
+        }
+        let mut open: Vec<Owner> = (self.open.iter())
+            .filter(|(owner, poll)| matches!(owner, Owner::Child(_)) && poll.task == Some(task))
+            .map(|(owner, _)| *owner)
+            .collect();
+        open.sort_unstable();
+        let word = match result {
+            PollResult::Panicked => "panicked",
+            _ => "unfinished",
+        };
+        for owner in open {
+            self.poll_end(owner, end, word, None);
+        }
     }
 
     /// Draws a small `spawn …` or `wake …` slice at the cause of event `i`, and starts a
