@@ -217,6 +217,17 @@ fn display_times(records: &[Record]) -> Vec<u64> {
     times
 }
 
+/// Where the mark of event `i` lies (see [`MARK_HALF_WIDTH`]): around its time, within a
+/// quarter of the gap to the events either side (to 0 before the first, [`MIN_STEP`] after
+/// the last), so that it touches nothing else and nests in whatever slice is open there.
+fn mark_span(times: &[u64], i: usize) -> (u64, u64) {
+    let at = times[i];
+    let before = i.checked_sub(1).map_or(at, |p| at - times[p]);
+    let after = times.get(i + 1).map_or(MIN_STEP, |&next| next - at);
+    let half = (before.min(after) / 4).clamp(1, MARK_HALF_WIDTH);
+    (at - half, at + half)
+}
+
 mod flows;
 mod json;
 mod tracks;

@@ -23,6 +23,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::fmt::Write as _;
 use std::sync::Arc;
 
+use super::json::{self, json_str};
 use super::{REACTOR_TID, RUNTIME_TID, TASK_TID_BASE, TIMERS_TID};
 use crate::trace::{ChildId, Event, Record, TaskId, WakeCause};
 
@@ -82,9 +83,19 @@ impl Layout {
         self.paths.get(&child).map_or("?", String::as_str)
     }
 
-    /// Every track that may be drawn on, in display order.
-    pub(super) fn tracks(&self) -> &[(u64, String)] {
-        &self.tracks
+    /// The metadata events: the process's name, then the name and place of each track in
+    /// `drawn`, in display order. A track with nothing drawn on it is left out.
+    pub(super) fn metadata(&self, drawn: &HashSet<u64>) -> Vec<String> {
+        let process = format!(r#"{{"name":{}}}"#, json_str("tinyloop"));
+        let mut metadata = vec![json::metadata("process_name", 0, &process)];
+        let tracks = self.tracks.iter().filter(|(tid, _)| drawn.contains(tid));
+        for (sort_index, (tid, name)) in tracks.enumerate() {
+            let name = format!(r#"{{"name":{}}}"#, json_str(name));
+            metadata.push(json::metadata("thread_name", *tid, &name));
+            let index = format!(r#"{{"sort_index":{sort_index}}}"#);
+            metadata.push(json::metadata("thread_sort_index", *tid, &index));
+        }
+        metadata
     }
 }
 

@@ -8,7 +8,7 @@ use std::time::Duration;
 use super::flows::{Flows, Waiting, SCHED};
 use super::json::{self, json_str};
 use super::tracks::{Layout, Owner};
-use super::{display_times, MARK_HALF_WIDTH, MIN_STEP, REACTOR_TID, RUNTIME_TID, TIMERS_TID};
+use super::{display_times, mark_span, MIN_STEP, REACTOR_TID, RUNTIME_TID, TIMERS_TID};
 use crate::trace::{ChildId, Event, IgnoredBecause, PollResult, Record, TaskId, WakeCause};
 
 /// Reactor parks.
@@ -109,9 +109,7 @@ impl Writer {
                 already_queued,
                 ..
             } => match already_queued {
-                true => self
-                    .flows
-                    .already_queued(Owner::Child(*child), cause.to_string()),
+                true => self.already_queued(*cause, Owner::Child(*child)),
                 false => self.flow(i, *cause, Owner::Child(*child), "wake"),
             },
             Event::WakeIgnored {
@@ -119,34 +117,23 @@ impl Writer {
                 cause,
                 reason,
             } => match reason {
-                IgnoredBecause::AlreadyQueued => {
-                    self.flows
-                        .already_queued(Owner::Task(*task), cause.to_string());
-                }
+                IgnoredBecause::AlreadyQueued => self.already_queued(*cause, Owner::Task(*task)),
                 IgnoredBecause::Finished => {
-                    let tid = self.layout.polls(Owner::Task(*task));
                     let args = [("by", json_str(&cause.to_string()))];
-                    self.mark(i, tid, TASK, "wake ignored: finished", &args);
+                    self.task_mark(i, *task, "wake ignored: finished", &args);
                 }
             },
             Event::AbortRequested { task, by } => {
-                let tid = self.layout.polls(Owner::Task(*task));
                 let args = [("by", json_str(&by.to_string()))];
-                self.mark(i, tid, TASK, "abort requested", &args);
+                self.task_mark(i, *task, "abort requested", &args);
             }
-            Event::Requeued { task } => {
-                let tid = self.layout.polls(Owner::Task(*task));
-                self.mark(i, tid, TASK, "requeued", &[]);
-            }
+            Event::Requeued { task } => self.task_mark(i, *task, "requeued", &[]),
             Event::LostWaker { task, poll } => {
-                let tid = self.layout.polls(Owner::Task(*task));
                 let args = [("poll", poll.to_string())];
-                self.mark(i, tid, TASK, "lost waker", &args);
+                self.task_mark(i, *task, "lost waker", &args);
             }
             Event::Finished { task, outcome } => {
-                let tid = self.layout.polls(Owner::Task(*task));
-                let name = format!("finished: {outcome:?}");
-                self.mark(i, tid, TASK, &name, &[]);
+                self.task_mark(i, *task, &format!("finished: {outcome:?}"), &[]);
             }
             Event::Park { timeout } => self.park = Some((at, *timeout)),
             Event::Unpark { reason, events } => {
@@ -267,22 +254,7 @@ impl Writer {
     /// `woken_by` will say: the task or child whose code woke it, `io(token 3, readable)`,
     /// `timer#2`, `another thread` or `runtime`.
     fn flow(&mut self, i: usize, cause: WakeCause, target: Owner, name: &'static str) {
-        let (tid, by) = match cause {
-            // Code inside a poll: the innermost child being polled, or the task itself.
-            WakeCause::Task(task) => {
-                let owner = match self.polling.last() {
-                    Some(&(t, child)) if t == task => Owner::Child(child),
-                    _ => Owner::Task(task),
-                };
-                (
-                    self.layout.polls(owner),
-                    self.layout.name(owner).to_string(),
-                )
-            }
-            WakeCause::Io { .. } => (REACTOR_TID, cause.to_string()),
-            WakeCause::Timer(_) => (TIMERS_TID, cause.to_string()),
-            WakeCause::Thread | WakeCause::Runtime => (RUNTIME_TID, cause.to_string()),
-        };
+        let (tid, by) = self.cause_site(cause);
         let target_name = self.layout.name(target).to_string();
         let args = [("by", json_str(&by)), ("target", json_str(&target_name))];
         let start = self.mark(i, tid, SCHED, &format!("{name} {target_name}"), &args);
@@ -293,14 +265,42 @@ impl Writer {
         self.flows.start(target, name, (tid, start), text);
     }
 
+    /// Where a wake by `cause` is drawn, and how it is named: code inside a poll on the
+    /// track of the innermost child being polled (or of the task itself), by that child's
+    /// or task's name; I/O, timers, other threads and the runtime on their own tracks.
+    fn cause_site(&self, cause: WakeCause) -> (u64, String) {
+        let tid = match cause {
+            WakeCause::Task(task) => {
+                let owner = match self.polling.last() {
+                    Some(&(t, child)) if t == task => Owner::Child(child),
+                    _ => Owner::Task(task),
+                };
+                return (self.layout.polls(owner), self.layout.name(owner).into());
+            }
+            WakeCause::Io { .. } => REACTOR_TID,
+            WakeCause::Timer(_) => TIMERS_TID,
+            WakeCause::Thread | WakeCause::Runtime => RUNTIME_TID,
+        };
+        (tid, cause.to_string())
+    }
+
+    /// Notes a wake of `target` by `cause` that found it queued already: no arrow, a line
+    /// in its next poll's `also_woken_by`.
+    fn already_queued(&mut self, cause: WakeCause, target: Owner) {
+        let (_, by) = self.cause_site(cause);
+        self.flows.already_queued(target, by);
+    }
+
+    /// A mark on `task`'s track; see [`mark`](Writer::mark).
+    fn task_mark(&mut self, i: usize, task: TaskId, name: &str, args: &[(&str, String)]) {
+        let tid = self.layout.polls(Owner::Task(task));
+        self.mark(i, tid, TASK, name, args);
+    }
+
     /// A short slice centred on event `i`, clear of the events before and after it on
     /// any track: it nests inside whatever slice is open there. Returns its start.
     fn mark(&mut self, i: usize, tid: u64, cat: &str, name: &str, args: &[(&str, String)]) -> u64 {
-        let at = self.times[i];
-        let before = i.checked_sub(1).map_or(at, |p| at - self.times[p]);
-        let after = self.times.get(i + 1).map_or(MIN_STEP, |&next| next - at);
-        let half = (before.min(after) / 4).clamp(1, MARK_HALF_WIDTH);
-        let (start, end) = (at - half, at + half);
+        let (start, end) = mark_span(&self.times, i);
         self.push(tid, json::slice(tid, cat, name, (start, end), args));
         start
     }
@@ -386,18 +386,9 @@ impl Writer {
         }
     }
 
-    /// The whole document: track metadata first, then the events.
+    /// The whole document: the metadata of the tracks drawn on, then the events.
     pub(super) fn finish(self) -> String {
-        let process = format!(r#"{{"name":{}}}"#, json_str("tinyloop"));
-        let mut metadata = vec![json::metadata("process_name", 0, &process)];
-        let tracks = self.layout.tracks().iter();
-        let drawn = tracks.filter(|(tid, _)| self.drawn.contains(tid));
-        for (sort_index, (tid, name)) in drawn.enumerate() {
-            let name = format!(r#"{{"name":{}}}"#, json_str(name));
-            metadata.push(json::metadata("thread_name", *tid, &name));
-            let index = format!(r#"{{"sort_index":{sort_index}}}"#);
-            metadata.push(json::metadata("thread_sort_index", *tid, &index));
-        }
+        let metadata = self.layout.metadata(&self.drawn);
         json::document(metadata.iter().chain(&self.out))
     }
 }
