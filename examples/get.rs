@@ -51,7 +51,8 @@ const COMMAND: Command<'static> = Command {
                       `cargo run --bin swapi-replica` writes
   --trace             print the runtime's timeline on stderr, and its summary at the end
   --trace=full        the same, one line per event
-  --trace-json PATH   write a Chrome trace to PATH (open it in https://ui.perfetto.dev)
+  --trace-json PATH   write a Chrome trace to PATH (open it offline in Chromium's DevTools,
+                      Performance, \"Load profile...\", or in https://ui.perfetto.dev)
   -h, --help          print this help
 
 Exit status: 0 when a response arrived, whatever its status: a 404 too, as with curl

@@ -58,7 +58,7 @@ const COMMAND: cli::Command<'static> = cli::Command {
   --trace             print the timeline of every tinyloop runtime the run starts, each
                       mode's (not the replica's), on stderr (long: best with --sizes 10);
                       --trace=full for one line per event
-  --trace-json PATH   write a Chrome trace to PATH (open it in https://ui.perfetto.dev) of
+  --trace-json PATH   write a Chrome trace to PATH (for Chromium DevTools, Perfetto) of
                       the tasks mode alone, one tinyloop task per job: the mode the lesson
                       is about. One file holds one run, so it wants one job and one size
                       (--job sleep --sizes 1000). The replica's runtime is left out; the

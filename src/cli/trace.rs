@@ -141,7 +141,8 @@ impl Trace {
         "  --trace             changes nothing: the runtime's timeline (on stderr) is always on
                       here, one line per event, since it is what this example shows
   --trace=compact     fold each child's poll and each reactor wait into one line
-  --trace-json PATH   also write a Chrome trace to PATH (open it in https://ui.perfetto.dev)
+  --trace-json PATH   also write a Chrome trace to PATH (open it offline in Chromium's
+                      DevTools, Performance, \"Load profile...\", or in ui.perfetto.dev)
   -h, --help          print this help";
 
     /// The start of an example whose point is its timeline (`readiness`, `wakeups`): reads
@@ -202,7 +203,7 @@ impl Trace {
             .map_err(|e| format!("cannot write the trace to {}: {e}", path.display()))?;
         let _ = writeln!(
             io::stderr(),
-            "trace written to {} (open it in https://ui.perfetto.dev or chrome://tracing)",
+            "trace written to {} (open it in Chromium DevTools: F12, Performance, \"Load profile...\"; or in https://ui.perfetto.dev)",
             path.display()
         );
         Ok(())

@@ -36,7 +36,8 @@ pub const FLAG_DETAILS: &str =
   --trace             print the runtime's timeline on stderr, and its summary at the end:
                       each hero's polls (`main › hero 4`), what each waited on, its wakes
   --trace=full        the same, one line per event
-  --trace-json PATH   write a Chrome trace to PATH (open it in https://ui.perfetto.dev)
+  --trace-json PATH   write a Chrome trace to PATH (open it offline in Chromium's DevTools,
+                      Performance, \"Load profile...\", or in https://ui.perfetto.dev)
   -h, --help          print this help";
 
 /// What `gather` and `as_completed` were asked to do, checked: every field is usable.

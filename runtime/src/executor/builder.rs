@@ -130,7 +130,7 @@ impl Builder {
     }
 
     /// Writes a [`ChromeTrace`] of every event to `path` when the runtime is dropped, for
-    /// Perfetto or `chrome://tracing`. Wins over a `chrome:PATH` in `RUNTIME_TRACE`.
+    /// Chromium DevTools or Perfetto. Wins over a `chrome:PATH` in `RUNTIME_TRACE`.
     pub fn trace_chrome(mut self, path: impl Into<PathBuf>) -> Builder {
         self.trace_chrome = Some(path.into());
         self

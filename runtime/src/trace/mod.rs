@@ -40,8 +40,9 @@
 //!   when the runtime is dropped, a per-task [`Summary`]: polls, wakes by cause, busy time,
 //!   wake→poll latency.
 //! - [`ChromeTrace`] writes the events in the Chrome Trace Event Format, for
-//!   [Perfetto](https://ui.perfetto.dev) or `chrome://tracing`: a track per task, polls as
-//!   slices, wakes as arrows from their cause.
+//!   Chromium DevTools' Performance panel (offline) or [Perfetto](https://ui.perfetto.dev): a
+//!   track per task and per combinator child, polls as slices, phases on their own tracks,
+//!   wakes as arrows from their cause.
 //! - [`Config`] reads which of them to attach from the `RUNTIME_TRACE` environment variable
 //!   (`1`, `chrome:PATH`, or `1,chrome:PATH`) or from `--trace` / `--trace-json PATH`
 //!   command-line flags; a runtime honours `RUNTIME_TRACE` unless built with
