@@ -8,11 +8,12 @@
 //! for all of them and keeps the order it was given. The in-process replica delays each
 //! answer by 50–250 ms, and each fetch is two answers (the 301 redirect to `{id}/`, then the
 //! person), so a hero takes some 100–500 ms. The last line compares the time the run took
-//! with the time the fetches add up to. With `--trace`, every `.await` that was not ready
-//! shows as a `pending` line, and the bytes that end each wait (the server's side of the
-//! TLS handshake, the 301, the person) as a wake `by io(token N, readable|writable)`: epoll
-//! reports all the readiness a socket has, and a connected socket is nearly always writable
-//! too.
+//! with the time the fetches add up to. With `--trace`, each fetch is a line per poll,
+//! `main › hero 4  poll #2 → pending on socket read (fetcher/src/tls/stream.rs:391), in
+//! tls handshake`: what it waited on, where, and in which phase; a wake names the socket
+//! (`by io(token 3, readable|writable)`: epoll reports all the readiness a socket has, and
+//! a connected socket is nearly always writable too). `--trace-json PATH` draws the same
+//! run, a track per hero.
 //!
 //! The closure given to `heroes::main` is the seed's `main`. `heroes::main` does the rest:
 //! the flags, the in-process replica, the client (its CA and `--timeout`), the last line
