@@ -29,9 +29,10 @@ struct Slot<F> {
 impl<F: Future> Children<F> {
     /// Takes every future of `futures`, each queued for its first poll.
     pub(crate) fn new(futures: impl IntoIterator<Item = F>) -> Children<F> {
-        let ready = ReadyList::new();
+        let futures = futures.into_iter();
+        let mut ready = ReadyList::new();
+        ready.reserve(futures.size_hint().0);
         let slots: Vec<Slot<F>> = futures
-            .into_iter()
             .map(|future| Slot {
                 future: Some(Box::pin(future)),
                 waker: ready.add_child(),
@@ -55,7 +56,7 @@ impl<F: Future> Children<F> {
     }
 
     /// Starts a parent poll; see [`ReadyList::start_round`].
-    pub(crate) fn start_round(&self, cx: &Context<'_>) -> Round {
+    pub(crate) fn start_round(&mut self, cx: &Context<'_>) -> Round {
         self.ready.start_round(cx)
     }
 

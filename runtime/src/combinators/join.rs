@@ -30,7 +30,7 @@ use super::ready_list::{ReadyList, Round};
 /// # Ok::<(), std::io::Error>(())
 /// ```
 pub fn join<A: Future, B: Future>(a: A, b: B) -> Join<A, B> {
-    let ready = ReadyList::new();
+    let mut ready = ReadyList::new();
     let wakers = [ready.add_child(), ready.add_child()];
     Join {
         a: MaybeDone::new(a),
@@ -49,7 +49,7 @@ pub fn join<A: Future, B: Future>(a: A, b: B) -> Join<A, B> {
 /// assert_eq!((a, b, c), (1, 'b', "c"));
 /// ```
 pub fn join3<A: Future, B: Future, C: Future>(a: A, b: B, c: C) -> Join3<A, B, C> {
-    let ready = ReadyList::new();
+    let mut ready = ReadyList::new();
     let wakers = [ready.add_child(), ready.add_child(), ready.add_child()];
     Join3 {
         a: MaybeDone::new(a),

@@ -44,7 +44,10 @@ mod ready_list;
 mod task_group;
 mod try_gather;
 mod wait;
+mod wake_stack;
 
+#[cfg(all(test, loom))]
+mod loom_models;
 #[cfg(test)]
 mod tests;
 
