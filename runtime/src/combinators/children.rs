@@ -4,30 +4,23 @@
 use std::fmt;
 use std::future::Future;
 use std::pin::Pin;
-use std::task::{Context, Poll, Waker};
+use std::task::{Context, Poll};
 
 use super::ready_list::{ReadyList, Round};
 
 /// Children polled through a [`ReadyList`], in input order of their indices.
 pub(crate) struct Children<F> {
-    /// One entry per child, by input position, all in one heap allocation that is never
-    /// resized. **The futures in it are pinned**: once polled, a child stays where it is
-    /// until it is dropped in place (by `slot.future = None`, or with the slice). Nothing
+    /// One slot per child, by input position, all in one heap allocation that is never
+    /// resized; `None` once the child finished (or was dropped or taken out): it is never
+    /// polled again. **The futures in it are pinned**: once polled, a child stays where it
+    /// is until it is dropped in place (by `*slot = None`, or with the slice). Nothing
     /// moves a future out, except [`take_unfinished`](Children::take_unfinished), which
     /// requires `F: Unpin`. Moving `Children` moves only the pointer to the slice.
-    slots: Box<[Slot<F>]>,
-    /// Which children were woken since they were last polled.
+    slots: Box<[Option<F>]>,
+    /// Which children were woken since they were last polled, and their wakers.
     ready: ReadyList,
     /// How many slots still hold a future.
     unfinished: usize,
-}
-
-struct Slot<F> {
-    /// The child; `None` once it finished (or was dropped or taken out): it is never polled
-    /// again.
-    future: Option<F>,
-    /// The child's own waker: waking it queues this child only.
-    waker: Waker,
 }
 
 impl<F: Future> Children<F> {
@@ -37,10 +30,10 @@ impl<F: Future> Children<F> {
         let mut ready = ReadyList::new();
         ready.reserve(futures.size_hint().0);
         // Collected into a `Vec` first, which may move the futures: none is polled yet.
-        let slots: Box<[Slot<F>]> = futures
-            .map(|future| Slot {
-                future: Some(future),
-                waker: ready.add_child(),
+        let slots: Box<[Option<F>]> = futures
+            .map(|future| {
+                ready.add_child();
+                Some(future)
             })
             .collect();
         Children {
@@ -76,7 +69,7 @@ impl<F: Future> Children<F> {
         while let Some(index) = self.ready.next(round) {
             let slot = &mut self.slots[index];
             // A finished child's waker may still fire (it was stored somewhere): skip it.
-            let Some(future) = &mut slot.future else {
+            let Some(future) = slot else {
                 continue;
             };
             round.note_poll(index);
@@ -86,8 +79,9 @@ impl<F: Future> Children<F> {
             // `drop_all`, or with the slice), and `take_unfinished` moves futures out only
             // when `F: Unpin`, which needs no such promise. No other code moves it.
             let future = unsafe { Pin::new_unchecked(future) };
-            if let Poll::Ready(output) = future.poll(&mut Context::from_waker(&slot.waker)) {
-                slot.future = None;
+            let waker = self.ready.waker(index);
+            if let Poll::Ready(output) = future.poll(&mut Context::from_waker(&waker)) {
+                *slot = None;
                 self.unfinished -= 1;
                 return Some((index, output));
             }
@@ -98,7 +92,7 @@ impl<F: Future> Children<F> {
     /// Drops every unfinished child now, in place.
     pub(crate) fn drop_all(&mut self) {
         for slot in &mut self.slots {
-            slot.future = None;
+            *slot = None;
         }
         self.unfinished = 0;
     }
@@ -113,7 +107,7 @@ impl<F: Future> Children<F> {
         self.slots
             .iter_mut()
             .enumerate()
-            .filter_map(|(index, slot)| slot.future.take().map(|future| (index, future)))
+            .filter_map(|(index, slot)| slot.take().map(|future| (index, future)))
             .collect()
     }
 }

@@ -27,7 +27,12 @@ impl Wake for Counter {
 /// The parent's side: its list (with `children` children), its waker, and its count.
 fn parent(children: usize) -> (ReadyList, Vec<Waker>, Arc<Counter>, Waker) {
     let mut list = ReadyList::new();
-    let wakers = (0..children).map(|_| list.add_child()).collect();
+    let wakers = (0..children)
+        .map(|_| {
+            let index = list.add_child();
+            list.waker(index).clone()
+        })
+        .collect();
     let counter = Arc::new(Counter(AtomicUsize::new(0)));
     let waker = Waker::from(counter.clone());
     (list, wakers, counter, waker)

@@ -36,6 +36,7 @@
 
 mod abort_on_drop;
 mod as_completed;
+mod child_waker;
 mod children;
 mod gather;
 mod join;

@@ -41,8 +41,9 @@
 use std::ops::Range;
 use std::rc::Rc;
 use std::sync::Arc;
-use std::task::{Context, Waker};
+use std::task::Context;
 
+use super::child_waker::{waker_ref, WakerRef};
 use super::wake_stack::{Chain, ChildWaker, WakeStack};
 use crate::executor::core::Core;
 use crate::executor::wake;
@@ -103,22 +104,27 @@ impl ReadyList {
         self.nodes.reserve(additional);
     }
 
-    /// Adds a child, queued for its first poll, and returns its waker. Children are
+    /// Adds a child, queued for its first poll, and returns its index: children are
     /// numbered from 0 in the order they are added.
-    pub(crate) fn add_child(&mut self) -> Waker {
+    pub(crate) fn add_child(&mut self) -> usize {
         // Before the first round nobody waits for the parent: a new child goes straight
         // into its queue. After, the parent may be asleep: the child is queued as a wake
         // would queue it, waking the parent.
         let (index, fresh) = (self.nodes.len(), !self.polled);
         let node = Arc::new(ChildWaker::new(index, self.stack.clone(), fresh));
-        let waker = Waker::from(node.clone());
         self.nodes.push(node); // before any push: the stack names only nodes in `nodes`
         if fresh {
             self.fresh.end = self.nodes.len();
         } else {
             self.nodes[index].push();
         }
-        waker
+        index
+    }
+
+    /// Child `index`'s waker, borrowed: poll the child with it. Waking it (or a clone the
+    /// child keeps) queues this child only.
+    pub(crate) fn waker(&self, index: usize) -> WakerRef<'_> {
+        waker_ref(&self.nodes[index])
     }
 
     /// Queues child `index` as if its waker had been called.

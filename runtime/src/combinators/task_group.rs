@@ -132,7 +132,8 @@ impl<E: 'static> TaskGroup<E> {
     /// An empty group.
     pub fn new() -> TaskGroup<E> {
         let mut ready = ReadyList::new();
-        let body_waker = ready.add_child();
+        let body = ready.add_child();
+        let body_waker = ready.waker(body).clone();
         TaskGroup {
             group: Rc::new(Group {
                 ready: RefCell::new(ready),
@@ -168,9 +169,14 @@ impl<E: 'static> TaskGroup<E> {
         });
         let task = handle.id();
         let mut children = self.group.children.borrow_mut();
+        let waker = {
+            let mut ready = self.group.ready.borrow_mut();
+            let index = ready.add_child();
+            ready.waker(index).clone()
+        };
         children.push(Child {
             handle: Some(handle),
-            waker: self.group.ready.borrow_mut().add_child(),
+            waker,
         });
         self.group.unfinished.set(self.group.unfinished.get() + 1);
         let group: Weak<dyn AbortChild> = Rc::downgrade(&self.group) as Weak<dyn AbortChild>;

@@ -1,7 +1,7 @@
 //! The child wakers of a combinator, and the lock-free stack they push their children onto.
 //!
-//! Each child has one [`ChildWaker`], in one `Arc`: the child's only allocation of its own.
-//! Waking it pushes the child's *index* onto a stack that every child waker of the
+//! Each child has one [`ChildWaker`], in one `Arc`: the child's only allocation of its own
+//! (`child_waker.rs` makes it a `Waker`). Waking it pushes the child's *index* onto a stack that every child waker of the
 //! combinator shares; the combinator (the *parent*) takes the whole stack at once when a
 //! poll of its own starts, and turns its links around to recover the order of the wakes.
 //!
@@ -48,7 +48,7 @@
 //! single-threaded; `loom_models.rs` checks the orderings.
 
 use std::sync::{Arc, PoisonError};
-use std::task::{Wake, Waker};
+use std::task::Waker;
 
 use crate::loom::{AtomicBool, AtomicU32, Mutex, MutexGuard, Ordering};
 
@@ -228,16 +228,6 @@ impl ChildWaker {
         if head == EMPTY {
             stack.wake_parent();
         }
-    }
-}
-
-impl Wake for ChildWaker {
-    fn wake(self: Arc<Self>) {
-        self.push();
-    }
-
-    fn wake_by_ref(self: &Arc<Self>) {
-        self.push();
     }
 }
 

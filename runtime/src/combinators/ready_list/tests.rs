@@ -4,6 +4,7 @@
 use super::*;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::task::Wake;
+use std::task::Waker;
 
 /// A parent waker that counts its wakes.
 struct Counter(AtomicUsize);
@@ -19,6 +20,16 @@ fn parent() -> (Arc<Counter>, Waker) {
     (counter.clone(), Waker::from(counter))
 }
 
+/// Adds `n` children; returns their wakers, as a child that keeps its waker would.
+fn add_children(list: &mut ReadyList, n: usize) -> Vec<Waker> {
+    (0..n)
+        .map(|_| {
+            let index = list.add_child();
+            list.waker(index).clone()
+        })
+        .collect()
+}
+
 fn drain(list: &mut ReadyList, cx: &Context<'_>) -> Vec<usize> {
     let mut round = list.start_round(cx);
     std::iter::from_fn(|| list.next(&mut round)).collect()
@@ -27,7 +38,7 @@ fn drain(list: &mut ReadyList, cx: &Context<'_>) -> Vec<usize> {
 #[test]
 fn new_children_are_queued_in_order_and_a_round_takes_each_once() {
     let mut list = ReadyList::new();
-    let wakers: Vec<Waker> = (0..3).map(|_| list.add_child()).collect();
+    let wakers: Vec<Waker> = add_children(&mut list, 3);
     let (_count, waker) = parent();
     let cx = Context::from_waker(&waker);
     assert_eq!(drain(&mut list, &cx), [0, 1, 2]);
@@ -38,7 +49,7 @@ fn new_children_are_queued_in_order_and_a_round_takes_each_once() {
 #[test]
 fn a_child_woken_twice_is_queued_once_and_only_the_first_push_wakes_the_parent() {
     let mut list = ReadyList::new();
-    let wakers: Vec<Waker> = (0..3).map(|_| list.add_child()).collect();
+    let wakers: Vec<Waker> = add_children(&mut list, 3);
     let (count, waker) = parent();
     let cx = Context::from_waker(&waker);
     drain(&mut list, &cx);
@@ -52,7 +63,7 @@ fn a_child_woken_twice_is_queued_once_and_only_the_first_push_wakes_the_parent()
 #[test]
 fn a_child_woken_during_the_round_waits_for_the_next_round() {
     let mut list = ReadyList::new();
-    let wakers: Vec<Waker> = (0..2).map(|_| list.add_child()).collect();
+    let wakers: Vec<Waker> = add_children(&mut list, 2);
     let (count, waker) = parent();
     let cx = Context::from_waker(&waker);
     let mut round = list.start_round(&cx);
@@ -68,7 +79,7 @@ fn a_child_woken_during_the_round_waits_for_the_next_round() {
 #[test]
 fn a_round_whose_child_woke_the_parent_does_not_wake_it_again() {
     let mut list = ReadyList::new();
-    let waker = list.add_child();
+    let waker = add_children(&mut list, 1).remove(0);
     let (count, parent_waker) = parent();
     let cx = Context::from_waker(&parent_waker);
     let mut round = list.start_round(&cx);
@@ -81,7 +92,7 @@ fn a_round_whose_child_woke_the_parent_does_not_wake_it_again() {
 #[test]
 fn a_round_polls_at_most_the_budget() {
     let mut list = ReadyList::new();
-    let _wakers: Vec<Waker> = (0..BUDGET + 5).map(|_| list.add_child()).collect();
+    let _wakers: Vec<Waker> = add_children(&mut list, BUDGET + 5);
     let (count, waker) = parent();
     let cx = Context::from_waker(&waker);
     assert_eq!(drain(&mut list, &cx).len(), BUDGET);
@@ -96,7 +107,7 @@ fn a_round_polls_at_most_the_budget() {
 #[test]
 fn a_wake_from_another_thread_reaches_the_parent() {
     let mut list = ReadyList::new();
-    let waker = list.add_child();
+    let waker = add_children(&mut list, 1).remove(0);
     let (count, parent_waker) = parent();
     let cx = Context::from_waker(&parent_waker);
     drain(&mut list, &cx);
@@ -108,7 +119,7 @@ fn a_wake_from_another_thread_reaches_the_parent() {
 #[test]
 fn a_dropped_list_lets_go_of_the_parent_and_later_wakes_of_its_children_do_nothing() {
     let mut list = ReadyList::new();
-    let wakers: Vec<Waker> = (0..3).map(|_| list.add_child()).collect();
+    let wakers: Vec<Waker> = add_children(&mut list, 3);
     let (count, waker) = parent();
     let cx = Context::from_waker(&waker);
     drain(&mut list, &cx);
@@ -141,7 +152,7 @@ fn a_dropped_list_lets_go_of_the_parent_and_later_wakes_of_its_children_do_nothi
 #[test]
 fn a_wake_from_another_thread_during_a_round_waits_for_the_next_round() {
     let mut list = ReadyList::new();
-    let wakers: Vec<Waker> = (0..2).map(|_| list.add_child()).collect();
+    let wakers: Vec<Waker> = add_children(&mut list, 2);
     let (count, waker) = parent();
     let cx = Context::from_waker(&waker);
     let mut round = list.start_round(&cx);
@@ -166,7 +177,7 @@ fn a_wake_from_another_thread_during_a_round_waits_for_the_next_round() {
 fn every_wake_racing_from_other_threads_is_followed_by_a_poll_that_sees_what_it_published() {
     let (threads, children, wakes) = if cfg!(miri) { (2, 3, 8) } else { (3, 16, 2000) };
     let mut list = ReadyList::new();
-    let wakers: Vec<Waker> = (0..children).map(|_| list.add_child()).collect();
+    let wakers: Vec<Waker> = add_children(&mut list, children);
     // Each waking thread bumps a child's counter, then wakes it; each poll reads it.
     let published: Arc<Vec<AtomicUsize>> =
         Arc::new((0..children).map(|_| AtomicUsize::new(0)).collect());
