@@ -9,6 +9,11 @@
 //!
 //! Each shape runs 7 times per runtime, interleaved; the table shows median milliseconds and
 //! tinyloop's time as a ratio of futures-rs on tokio.
+//!
+//! `--only tinyloop` or `--only futures` runs one side alone. The two sides share one heap
+//! when interleaved, and what one frees decides whether glibc's malloc hands memory back to
+//! the kernel (to be faulted in again by the other): run each side in its own process,
+//! alternating, to compare them without that.
 
 use std::cell::RefCell;
 use std::future::Future;
@@ -138,12 +143,35 @@ fn as_completed_tokio(rt: &tokio::runtime::Runtime) -> Duration {
     start.elapsed()
 }
 
-fn median(mut samples: Vec<Duration>) -> f64 {
+/// The median in milliseconds; `None` for a side that did not run.
+fn median(mut samples: Vec<Duration>) -> Option<f64> {
     samples.sort();
-    samples[samples.len() / 2].as_secs_f64() * 1e3
+    Some(samples.get(samples.len() / 2)?.as_secs_f64() * 1e3)
+}
+
+/// Which sides to run: both (interleaved), or one alone.
+#[derive(Clone, Copy, PartialEq)]
+enum Sides {
+    Both,
+    Tinyloop,
+    Futures,
+}
+
+fn sides() -> Sides {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    match args.iter().map(String::as_str).collect::<Vec<_>>()[..] {
+        [] => Sides::Both,
+        ["--only", "tinyloop"] => Sides::Tinyloop,
+        ["--only", "futures"] => Sides::Futures,
+        _ => {
+            eprintln!("usage: combinators [--only tinyloop|futures]");
+            std::process::exit(2);
+        }
+    }
 }
 
 fn main() {
+    let sides = sides();
     let tiny = runtime::Runtime::new().expect("tinyloop runtime");
     let tokio_rt = tokio::runtime::Builder::new_current_thread()
         .enable_time()
@@ -151,10 +179,18 @@ fn main() {
         .expect("tokio runtime");
     let (mut gather_t, mut gather_k, mut ac_t, mut ac_k) = (vec![], vec![], vec![], vec![]);
     for _ in 0..ROUNDS {
-        gather_t.push(gather_tinyloop(&tiny));
-        gather_k.push(gather_tokio(&tokio_rt));
-        ac_t.push(as_completed_tinyloop(&tiny));
-        ac_k.push(as_completed_tokio(&tokio_rt));
+        if sides != Sides::Futures {
+            gather_t.push(gather_tinyloop(&tiny));
+        }
+        if sides != Sides::Tinyloop {
+            gather_k.push(gather_tokio(&tokio_rt));
+        }
+        if sides != Sides::Futures {
+            ac_t.push(as_completed_tinyloop(&tiny));
+        }
+        if sides != Sides::Tinyloop {
+            ac_k.push(as_completed_tokio(&tokio_rt));
+        }
     }
     println!(
         "{:<28} {:>12} {:>26} {:>10}",
@@ -164,6 +200,11 @@ fn main() {
         ("gather 100k woken once", median(gather_t), median(gather_k)),
         ("as_completed 10k sleepers", median(ac_t), median(ac_k)),
     ] {
-        println!("{name:<28} {t:>12.2} {k:>26.2} {:>9.2}x", t / k);
+        let cell = |ms: Option<f64>| ms.map_or("-".to_owned(), |ms| format!("{ms:.2}"));
+        let ratio = match (t, k) {
+            (Some(t), Some(k)) => format!("{:.2}x", t / k),
+            _ => "-".to_owned(),
+        };
+        println!("{name:<28} {:>12} {:>26} {ratio:>10}", cell(t), cell(k));
     }
 }

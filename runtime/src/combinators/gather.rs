@@ -81,8 +81,8 @@ impl<F: Future> Future for Gather<F> {
     }
 }
 
-// `Gather` is `Unpin`: the children are boxed, and the outputs are only stored, never
-// pinned.
+// `Gather` is `Unpin`: the children live in a heap slice that moving the `Gather` does not
+// move, and the outputs are only stored, never pinned.
 impl<F: Future> Unpin for Gather<F> {}
 
 impl<F: Future> fmt::Debug for Gather<F> {

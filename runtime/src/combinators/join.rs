@@ -30,13 +30,13 @@ use super::ready_list::{ReadyList, Round};
 /// # Ok::<(), std::io::Error>(())
 /// ```
 pub fn join<A: Future, B: Future>(a: A, b: B) -> Join<A, B> {
-    let ready = ReadyList::new("join");
-    let wakers = [ready.add_child(), ready.add_child()];
+    let mut ready = ReadyList::new("join");
+    ready.add_child();
+    ready.add_child();
     Join {
         a: MaybeDone::new(a),
         b: MaybeDone::new(b),
         ready,
-        wakers,
     }
 }
 
@@ -49,14 +49,15 @@ pub fn join<A: Future, B: Future>(a: A, b: B) -> Join<A, B> {
 /// assert_eq!((a, b, c), (1, 'b', "c"));
 /// ```
 pub fn join3<A: Future, B: Future, C: Future>(a: A, b: B, c: C) -> Join3<A, B, C> {
-    let ready = ReadyList::new("join3");
-    let wakers = [ready.add_child(), ready.add_child(), ready.add_child()];
+    let mut ready = ReadyList::new("join3");
+    ready.add_child();
+    ready.add_child();
+    ready.add_child();
     Join3 {
         a: MaybeDone::new(a),
         b: MaybeDone::new(b),
         c: MaybeDone::new(c),
         ready,
-        wakers,
     }
 }
 
@@ -65,10 +66,8 @@ pub fn join3<A: Future, B: Future, C: Future>(a: A, b: B, c: C) -> Join3<A, B, C
 pub struct Join<A: Future, B: Future> {
     a: MaybeDone<A>,
     b: MaybeDone<B>,
-    /// Which of `a` (0) and `b` (1) were woken since their last poll.
+    /// Which of `a` (0) and `b` (1) were woken since their last poll, and their wakers.
     ready: ReadyList,
-    /// The waker of each, by position.
-    wakers: [Waker; 2],
 }
 
 /// The future returned by [`join3`]. **Dropping it drops the unfinished futures.**
@@ -77,10 +76,9 @@ pub struct Join3<A: Future, B: Future, C: Future> {
     a: MaybeDone<A>,
     b: MaybeDone<B>,
     c: MaybeDone<C>,
-    /// Which of `a` (0), `b` (1) and `c` (2) were woken since their last poll.
+    /// Which of `a` (0), `b` (1) and `c` (2) were woken since their last poll, and their
+    /// wakers.
     ready: ReadyList,
-    /// The waker of each, by position.
-    wakers: [Waker; 3],
 }
 
 impl<A: Future, B: Future> Future for Join<A, B> {
@@ -91,10 +89,10 @@ impl<A: Future, B: Future> Future for Join<A, B> {
         this.a.assert_not_taken();
         let mut round = this.ready.start_round(cx);
         while let Some(index) = this.ready.next(&mut round) {
-            let waker = &this.wakers[index];
+            let waker = this.ready.waker(index);
             match index {
-                0 => this.a.poll(&round, index, waker),
-                _ => this.b.poll(&round, index, waker),
+                0 => this.a.poll(&round, index, &waker),
+                _ => this.b.poll(&round, index, &waker),
             }
         }
         if this.a.is_done() && this.b.is_done() {
@@ -113,11 +111,11 @@ impl<A: Future, B: Future, C: Future> Future for Join3<A, B, C> {
         this.a.assert_not_taken();
         let mut round = this.ready.start_round(cx);
         while let Some(index) = this.ready.next(&mut round) {
-            let waker = &this.wakers[index];
+            let waker = this.ready.waker(index);
             match index {
-                0 => this.a.poll(&round, index, waker),
-                1 => this.b.poll(&round, index, waker),
-                _ => this.c.poll(&round, index, waker),
+                0 => this.a.poll(&round, index, &waker),
+                1 => this.b.poll(&round, index, &waker),
+                _ => this.c.poll(&round, index, &waker),
             }
         }
         if this.a.is_done() && this.b.is_done() && this.c.is_done() {

@@ -37,6 +37,7 @@
 mod abort_on_drop;
 mod as_completed;
 mod child_trace;
+mod child_waker;
 mod children;
 mod gather;
 mod join;
@@ -45,7 +46,10 @@ mod ready_list;
 mod task_group;
 mod try_gather;
 mod wait;
+mod wake_stack;
 
+#[cfg(all(test, loom))]
+mod loom_models;
 #[cfg(test)]
 mod tests;
 

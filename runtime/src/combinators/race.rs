@@ -3,7 +3,7 @@
 use std::fmt;
 use std::future::Future;
 use std::pin::Pin;
-use std::task::{Context, Poll, Waker};
+use std::task::{Context, Poll};
 
 use super::ready_list::ReadyList;
 
@@ -39,15 +39,15 @@ where
     A: Future<Output = T>,
     B: Future<Output = T>,
 {
-    let ready = ReadyList::new("race");
-    let wakers = [ready.add_child(), ready.add_child()];
+    let mut ready = ReadyList::new("race");
+    ready.add_child();
+    ready.add_child();
     Race {
         contenders: Some(Contenders {
             a: Box::pin(a),
             b: Box::pin(b),
         }),
         ready,
-        wakers,
     }
 }
 
@@ -62,10 +62,9 @@ where
 pub struct Race<A, B> {
     /// Both futures, until one wins.
     contenders: Option<Contenders<A, B>>,
-    /// Which child was woken: only read by the trace, since both are always polled.
+    /// The wakers of `a` (0) and `b` (1): which was woken is only read by the trace, since
+    /// both are always polled.
     ready: ReadyList,
-    /// The waker of `a` (0) and of `b` (1).
-    wakers: [Waker; 2],
 }
 
 /// The two futures of a race, boxed so they stay pinned without `unsafe` projection.
@@ -91,11 +90,12 @@ where
         // wakes the race again.
         let mut round = this.ready.start_round(cx);
         while this.ready.next(&mut round).is_some() {}
-        let mut cx_a = Context::from_waker(&this.wakers[0]);
-        let mut winner = round.poll_child(0, || a.as_mut().poll(&mut cx_a));
+        let waker_a = this.ready.waker(0);
+        let mut winner =
+            round.poll_child(0, || a.as_mut().poll(&mut Context::from_waker(&waker_a)));
         if winner.is_pending() {
-            let mut cx_b = Context::from_waker(&this.wakers[1]);
-            winner = round.poll_child(1, || b.as_mut().poll(&mut cx_b));
+            let waker_b = this.ready.waker(1);
+            winner = round.poll_child(1, || b.as_mut().poll(&mut Context::from_waker(&waker_b)));
         }
         if winner.is_ready() {
             // Drop the loser now, not whenever the `Race` itself is dropped.

@@ -71,8 +71,9 @@ pub struct TaskGroup<E> {
 
 /// What the group and its `run` share.
 struct Group<E> {
-    /// Which of the body (index 0) and the children (index `i + 1`) were woken.
-    ready: ReadyList,
+    /// Which of the body (index 0) and the children (index `i + 1`) were woken. Never
+    /// borrowed while user code runs.
+    ready: RefCell<ReadyList>,
     /// The body's waker (ready-list index 0).
     body_waker: Waker,
     /// Every child spawned, in spawn order. Never borrowed while user code runs.
@@ -130,11 +131,12 @@ impl<E: Error + 'static> Error for GroupError<E> {
 impl<E: 'static> TaskGroup<E> {
     /// An empty group.
     pub fn new() -> TaskGroup<E> {
-        let ready = ReadyList::new("task_group");
-        let body_waker = ready.add_child();
+        let mut ready = ReadyList::new("task_group");
+        let body = ready.add_child();
+        let body_waker = ready.waker(body).clone();
         TaskGroup {
             group: Rc::new(Group {
-                ready,
+                ready: RefCell::new(ready),
                 body_waker,
                 children: RefCell::new(Vec::new()),
                 unfinished: Cell::new(0),
@@ -167,9 +169,14 @@ impl<E: 'static> TaskGroup<E> {
         });
         let task = handle.id();
         let mut children = self.group.children.borrow_mut();
+        let waker = {
+            let mut ready = self.group.ready.borrow_mut();
+            let index = ready.add_child();
+            ready.waker(index).clone()
+        };
         children.push(Child {
             handle: Some(handle),
-            waker: self.group.ready.add_child(),
+            waker,
         });
         self.group.unfinished.set(self.group.unfinished.get() + 1);
         let group: Weak<dyn AbortChild> = Rc::downgrade(&self.group) as Weak<dyn AbortChild>;
@@ -208,7 +215,7 @@ impl<E: 'static> TaskGroup<E> {
         let _scope = Scope(&self.group);
         let mut body = pin!(Some(body));
         let mut value = None;
-        self.group.ready.schedule(BODY);
+        self.group.ready.borrow().schedule(BODY);
         poll_fn(|cx| self.group.poll_run(cx, body.as_mut(), &mut value)).await
     }
 
@@ -261,8 +268,11 @@ impl<E> Group<E> {
     where
         B: Future<Output = Result<R, E>>,
     {
-        let mut round = self.ready.start_round(cx);
-        while let Some(index) = self.ready.next(&mut round) {
+        let mut round = self.ready.borrow_mut().start_round(cx);
+        loop {
+            // Its own statement: the borrow must end before the child's poll.
+            let next = self.ready.borrow_mut().next(&mut round);
+            let Some(index) = next else { break };
             if index != BODY {
                 self.poll_child(&round, index);
                 continue;
@@ -286,7 +296,7 @@ impl<E> Group<E> {
         // that holds references into itself, which Miri's aliasing models reject.)
         let body_running = body.as_mut().as_pin_mut().is_some();
         if body_running || self.unfinished.get() > 0 {
-            self.ready.end_round(cx);
+            self.ready.borrow().end_round(cx);
             return Poll::Pending;
         }
         Poll::Ready(match self.failure.borrow_mut().take() {

@@ -83,7 +83,8 @@ where
     }
 }
 
-// `TryGather` is `Unpin`: the children are boxed, and `T` is only stored, never pinned.
+// `TryGather` is `Unpin`: the children live in a heap slice that moving the `TryGather`
+// does not move, and `T` is only stored, never pinned.
 impl<F, T> Unpin for TryGather<F, T> {}
 
 impl<F, T> fmt::Debug for TryGather<F, T> {

@@ -55,7 +55,8 @@ where
     I::Item: Future,
 {
     Wait {
-        children: Children::new("wait", futures),
+        // Boxed, so that the unfinished ones can be handed back after being polled.
+        children: Children::new("wait", futures.into_iter().map(Box::pin)),
         return_when,
         deadline: None,
         done: Vec::new(),
@@ -77,7 +78,7 @@ pub struct Waited<F: Future> {
 /// **Dropping it drops the futures it holds** (finishing hands them back instead).
 #[must_use = "futures do nothing unless you `.await` them; dropping a Wait drops its futures"]
 pub struct Wait<F: Future> {
-    children: Children<F>,
+    children: Children<Pin<Box<F>>>,
     return_when: ReturnWhen,
     /// Returns early when it passes; `None` without a timeout.
     deadline: Option<Sleep>,
