@@ -128,7 +128,7 @@ impl RoundTrace {
             },
         );
         trace.emit(|| Event::ChildPoll { task, child });
-        let (output, waits) = record_waits(|| trace.with_child(child, poll));
+        let (output, waits) = record_waits(true, || trace.with_child(child, poll));
         note_wait(waits.kinds);
         let result = match output {
             Poll::Ready(_) => PollResult::Ready,

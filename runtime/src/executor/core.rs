@@ -253,7 +253,7 @@ impl Core {
             .store(polls.saturating_add(1), Ordering::Relaxed);
         let waker = waker_ref(entry);
         let mut cx = Context::from_waker(&waker);
-        let (result, waits) = record_waits(|| {
+        let (result, waits) = record_waits(self.trace.is_on(), || {
             self.trace.with_cause(WakeCause::Task(task), || {
                 panic::catch_unwind(AssertUnwindSafe(|| poll(&mut cx)))
             })

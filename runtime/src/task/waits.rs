@@ -58,35 +58,25 @@ pub(crate) struct Waits {
 }
 
 thread_local! {
-    /// What the poll running on this thread has given its waker to so far. Reset by
-    /// [`record_waits`] before each poll; outside a poll nobody reads it.
-    static WAITS: Cell<Waits> = const {
-        Cell::new(Waits {
-            kinds: WaitsOn(0),
-            last: None,
-        })
-    };
+    /// The kinds of source the poll running on this thread has given its waker to so far.
+    /// Reset by [`record_waits`] before each poll; outside a poll nobody reads it.
+    static KINDS: Cell<u8> = const { Cell::new(0) };
+    /// The last await point noted on this thread. Reset and read only by a traced
+    /// [`record_waits`]: untraced, the runtime pays for one byte per poll, not for this.
+    static LAST: Cell<Option<AwaitPoint>> = const { Cell::new(None) };
 }
 
 /// Notes that the future being polled on this thread gave its waker to a `kind` of source.
 #[inline]
 pub(crate) fn note_wait(kind: WaitsOn) {
-    let _ = WAITS.try_with(|waits| {
-        let mut now = waits.get();
-        now.kinds.0 |= kind.0;
-        waits.set(now);
-    });
+    let _ = KINDS.try_with(|kinds| kinds.set(kinds.get() | kind.0));
 }
 
 /// Notes that a leaf future returned `Pending` at `point`, having given its waker away.
 #[inline]
 pub(crate) fn note_await(point: AwaitPoint) {
-    let _ = WAITS.try_with(|waits| {
-        waits.set(Waits {
-            kinds: WaitsOn(waits.get().kinds.0 | WaitsOn::from(point.what).0),
-            last: Some(point),
-        })
-    });
+    note_wait(WaitsOn::from(point.what));
+    let _ = LAST.try_with(|last| last.set(Some(point)));
 }
 
 /// Runs `poll`, a secondary leaf (a timeout's deadline), so that it does not replace an
@@ -94,30 +84,38 @@ pub(crate) fn note_await(point: AwaitPoint) {
 /// not on the deadline.
 #[inline]
 pub(crate) fn keep_await_point<R>(poll: impl FnOnce() -> R) -> R {
-    let before = WAITS.try_with(Cell::get).ok().and_then(|waits| waits.last);
+    let before = LAST.try_with(Cell::get).ok().flatten();
     let result = poll();
-    if let Some(point) = before {
-        let _ = WAITS.try_with(|waits| {
-            let mut now = waits.get();
-            now.last = Some(point);
-            waits.set(now);
-        });
+    if before.is_some() {
+        let _ = LAST.try_with(|last| last.set(before));
     }
     result
 }
 
 /// Runs `poll` and returns what it noted with [`note_wait`] and [`note_await`] besides its
-/// own result. Scopes nest: a combinator records each child's poll in a scope of its own,
-/// and passes its kinds (not its await point) on with [`note_wait`].
+/// own result; the await point only when `traced` (nobody reads it otherwise). Scopes
+/// nest: a combinator records each child's poll in a scope of its own, and passes its kinds
+/// (not its await point) on with [`note_wait`].
 #[inline]
-pub(crate) fn record_waits<R>(poll: impl FnOnce() -> R) -> (R, Waits) {
-    let outer = WAITS
-        .try_with(|waits| waits.replace(Waits::default()))
-        .unwrap_or_default();
+pub(crate) fn record_waits<R>(traced: bool, poll: impl FnOnce() -> R) -> (R, Waits) {
+    let outer = KINDS.try_with(|kinds| kinds.replace(0)).unwrap_or(0);
+    let outer_last = match traced {
+        true => LAST.try_with(|last| last.take()).ok().flatten(),
+        false => None,
+    };
     let result = poll();
     // A nested poll (a `block_on` inside a destructor, say) records into its own scope.
-    let inner = WAITS
-        .try_with(|waits| waits.replace(outer))
-        .unwrap_or_default();
-    (result, inner)
+    let kinds = KINDS.try_with(|kinds| kinds.replace(outer)).unwrap_or(0);
+    let last = match traced {
+        true => LAST
+            .try_with(|last| last.replace(outer_last))
+            .ok()
+            .flatten(),
+        false => None,
+    };
+    let waits = Waits {
+        kinds: WaitsOn(kinds),
+        last,
+    };
+    (result, waits)
 }
