@@ -269,3 +269,36 @@ fn socket_children_record_polls_parks_io_wakes_and_ends() {
     });
     assert!(!unknown, "a child parked without an await point");
 }
+
+#[test]
+fn children_dropped_unfinished_end_as_aborted() {
+    let (rt, rec) = traced();
+    let out = rt.block_on(runtime::try_gather([
+        label(
+            "fails",
+            Box::pin(async { Err::<(), _>("no") })
+                as std::pin::Pin<Box<dyn std::future::Future<Output = Result<(), &str>>>>,
+        ),
+        label(
+            "waits",
+            Box::pin(async {
+                sleep(Duration::from_secs(1)).await;
+                Ok(())
+            }),
+        ),
+    ]));
+    assert_eq!(out, Err("no"));
+    let ends: Vec<String> = rec
+        .lines()
+        .into_iter()
+        .filter(|line| line.starts_with("finish main child"))
+        .collect();
+    // The first error ends try_gather, which drops the child still sleeping.
+    assert_eq!(
+        ends,
+        [
+            "finish main child 0 Completed",
+            "finish main child 1 Aborted"
+        ]
+    );
+}

@@ -66,6 +66,32 @@ impl GroupTag {
     }
 }
 
+impl GroupTag {
+    /// Records that the children at `unfinished` are dropped before they finished (the
+    /// combinator is dropped, or gave up on them).
+    pub(crate) fn on_dropped(&self, unfinished: impl Iterator<Item = usize>) {
+        let group = self.group.load(Ordering::Acquire);
+        if group == 0 {
+            return;
+        }
+        let task = TaskId(self.task.load(Ordering::Relaxed));
+        wake::with_current(|core| {
+            let Some(core) = core else { return };
+            for index in unfinished {
+                let child = ChildId {
+                    group,
+                    index: index as u32,
+                };
+                core.trace().emit(|| Event::ChildFinished {
+                    task,
+                    child,
+                    outcome: Outcome::Aborted,
+                });
+            }
+        });
+    }
+}
+
 /// A round's link to the trace: present only when a hook is attached.
 pub(crate) struct RoundTrace {
     core: Rc<Core>,

@@ -92,6 +92,7 @@ impl<F: Future> Children<F> {
 
     /// Drops every unfinished child now, in place.
     pub(crate) fn drop_all(&mut self) {
+        self.record_dropped();
         for slot in &mut self.slots {
             *slot = None;
         }
@@ -110,6 +111,23 @@ impl<F: Future> Children<F> {
             .enumerate()
             .filter_map(|(index, slot)| slot.take().map(|future| (index, future)))
             .collect()
+    }
+}
+
+impl<F> Children<F> {
+    /// Tells the trace that the unfinished children are being dropped.
+    fn record_dropped(&self) {
+        if self.unfinished > 0 {
+            let unfinished = self.slots.iter().enumerate();
+            let unfinished = unfinished.filter_map(|(index, slot)| slot.as_ref().map(|_| index));
+            self.ready.trace_tag().on_dropped(unfinished);
+        }
+    }
+}
+
+impl<F> Drop for Children<F> {
+    fn drop(&mut self) {
+        self.record_dropped();
     }
 }
 

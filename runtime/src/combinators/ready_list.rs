@@ -42,7 +42,7 @@ use std::ops::Range;
 use std::sync::Arc;
 use std::task::{Context, Poll};
 
-use super::child_trace::{self, RoundTrace};
+use super::child_trace::{self, GroupTag, RoundTrace};
 use super::child_waker::{waker_ref, WakerRef};
 use super::wake_stack::{Chain, ChildWaker, WakeStack};
 
@@ -125,6 +125,11 @@ impl ReadyList {
     /// child keeps) queues this child only.
     pub(crate) fn waker(&self, index: usize) -> WakerRef<'_> {
         waker_ref(&self.nodes[index])
+    }
+
+    /// The combinator's identity in the trace.
+    pub(crate) fn trace_tag(&self) -> &GroupTag {
+        self.stack.tag()
     }
 
     /// Queues child `index` as if its waker had been called.
