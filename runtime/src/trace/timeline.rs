@@ -142,7 +142,14 @@ impl Hook for Timeline {
         state.summary.record(at, event);
         match state.detail {
             Detail::Full => {
-                let line = Line::of(event, &state.summary);
+                let mut line = Line::of(event, &state.summary);
+                if let Event::SpanEnd { span, .. } = event {
+                    // The end names the span it ends, which only its start carried.
+                    let open = state.spans.iter().find(|(id, _, _)| id == span);
+                    if let Some((_, _, name)) = open {
+                        line.detail = format!("{name} {}", line.detail).trim_end().to_string();
+                    }
+                }
                 state.print(at, &line);
             }
             Detail::Compact => state.compact(at, event),
