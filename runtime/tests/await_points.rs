@@ -11,17 +11,10 @@ use runtime::net::{TcpListener, TcpStream};
 use runtime::sync::{mpsc, oneshot, Semaphore};
 use runtime::time::{interval, sleep};
 use runtime::trace::{Await, Event, Recorder, TaskId};
-use runtime::Runtime;
 
-fn traced() -> (Runtime, Recorder) {
-    let recorder = Recorder::all();
-    let rt = Runtime::builder()
-        .virtual_clock(true)
-        .on_event(recorder.clone())
-        .build()
-        .unwrap();
-    (rt, recorder)
-}
+mod support;
+
+use support::traced_all as traced;
 
 /// What `task` parked on at the end of each `Pending` poll that named a leaf: the leaf's
 /// kind, and the file and line that created it.

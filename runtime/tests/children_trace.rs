@@ -9,15 +9,9 @@ use runtime::time::sleep;
 use runtime::trace::Recorder;
 use runtime::Runtime;
 
-fn traced() -> (Runtime, Recorder) {
-    let recorder = Recorder::all();
-    let rt = Runtime::builder()
-        .virtual_clock(true)
-        .on_event(recorder.clone())
-        .build()
-        .unwrap();
-    (rt, recorder)
-}
+mod support;
+
+use support::traced_all as traced;
 
 #[test]
 fn a_gather_records_each_child_from_first_poll_to_finish() {

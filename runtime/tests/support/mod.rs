@@ -32,6 +32,18 @@ pub fn traced_runtime() -> (Runtime, Recorder) {
     (rt, recorder)
 }
 
+/// A virtual-clock runtime with a recorder of every event, down to each combinator
+/// child's wakes and each span.
+pub fn traced_all() -> (Runtime, Recorder) {
+    let recorder = Recorder::all();
+    let rt = Runtime::builder()
+        .virtual_clock(true)
+        .on_event(recorder.clone())
+        .build()
+        .expect("runtime");
+    (rt, recorder)
+}
+
 /// Counts the futures that were dropped before they finished.
 #[derive(Clone, Default)]
 pub struct Cancelled(Rc<Cell<usize>>);
