@@ -167,12 +167,22 @@ fn nested_combinators_name_their_parent_child() {
 #[test]
 fn a_child_woken_from_another_thread_is_recorded_at_its_next_round_as_a_thread_wake() {
     let (rt, rec) = traced();
-    let (tx, rx) = oneshot::channel();
+    let (tx, mut rx) = oneshot::channel();
+    let (parked_tx, parked_rx) = std::sync::mpsc::channel();
+    // The thread sends only once the child has parked on the channel, however slow the
+    // runtime is (under Miri, say).
     let sender = std::thread::spawn(move || {
-        std::thread::sleep(Duration::from_millis(20));
+        parked_rx.recv().unwrap();
         tx.send(1).unwrap();
     });
-    rt.block_on(runtime::gather([rx]));
+    let child = std::future::poll_fn(move |cx| {
+        let polled = std::future::Future::poll(std::pin::Pin::new(&mut rx), cx);
+        if polled.is_pending() {
+            let _ = parked_tx.send(());
+        }
+        polled
+    });
+    rt.block_on(runtime::gather([child]));
     sender.join().unwrap();
     let lines = rec.lines();
     let child_wake = lines
