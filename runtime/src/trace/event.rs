@@ -5,22 +5,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use crate::reactor::{Readiness, UnparkReason};
-use crate::task::{AwaitPoint, TaskId};
-
-/// One child of a combinator (`gather`, `as_completed`, `join`, ...), unique within one
-/// runtime.
-///
-/// Children are numbered when their combinator is first polled with a hook attached:
-/// `group` counts the runtime's combinators from 1 in that order, `index` is the child's
-/// position in its combinator's input, from 0. The timeline calls it by its label (see
-/// [`label`](crate::instrument::label)) or `child {index}`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct ChildId {
-    /// The combinator, counted from 1 per runtime.
-    pub group: u32,
-    /// The child's position in the combinator's input, from 0.
-    pub index: u32,
-}
+use crate::task::{AwaitPoint, ChildId, TaskId};
 
 /// Who or what called a waker.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -72,11 +72,11 @@ mod timeline;
 mod tracer;
 
 pub use crate::reactor::{Readiness, UnparkReason};
-pub use crate::task::{Await, AwaitPoint, TaskId};
+pub use crate::task::{Await, AwaitPoint, ChildId, TaskId};
 pub use chrome::ChromeTrace;
 pub(crate) use config::resolve;
 pub use config::{Config, ConfigError, ENV_VAR};
-pub use event::{ChildId, Event, IgnoredBecause, Outcome, PollResult, WakeCause};
+pub use event::{Event, IgnoredBecause, Outcome, PollResult, WakeCause};
 pub use kind::EventKind;
 pub use recorder::{Record, Recorder};
 pub use summary::{ChildStats, Summary, TaskStats, WakesByCause};
