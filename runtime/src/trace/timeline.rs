@@ -207,7 +207,13 @@ impl Printer {
         out.clear();
 
         start_paint(&mut out, colour, style::DIM);
-        let _ = write!(out, "{:>12}", Ms(at).to_string());
+        // Right-aligned in 12 columns, written in place: no allocation per line.
+        let time_start = out.len();
+        let _ = write!(out, "{}", Ms(at));
+        let width = out.len() - time_start;
+        if width < 12 {
+            out.insert_str(time_start, &"            "[..12 - width]);
+        }
         end_paint(&mut out, colour);
         out.push_str("  ");
 
