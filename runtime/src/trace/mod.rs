@@ -36,9 +36,11 @@
 //!
 //! Three more hooks turn the stream into something to read:
 //!
-//! - [`Timeline`] prints one aligned line per event (time, task, what happened, why) and,
-//!   when the runtime is dropped, a per-task [`Summary`]: polls, wakes by cause, busy time,
-//!   wake→poll latency.
+//! - [`Timeline`] prints aligned lines (time, task or combinator child, what happened, why):
+//!   compact by default, one line per step a learner follows (a child's poll with what it
+//!   parked on and where), or one per event with [`Detail::Full`]; and, when the runtime is
+//!   dropped, a [`Summary`] with a row per task and per child: polls, wakes by cause, busy
+//!   time, wake→poll latency.
 //! - [`ChromeTrace`] writes the events in the Chrome Trace Event Format, for
 //!   Chromium DevTools' Performance panel (offline) or [Perfetto](https://ui.perfetto.dev): a
 //!   track per task and per combinator child, polls as slices, phases on their own tracks,
