@@ -80,6 +80,9 @@
 //!   nothing.
 //! - A wake on the runtime's thread takes no lock and makes no syscall. A wake from another
 //!   thread goes through an injection queue and interrupts the reactor.
+//! - The [`sync`] primitives are single-threaded (`!Send`): every holder of a sender, a
+//!   receiver or a permit lives on the runtime's thread, so a report can tell exactly who
+//!   could release what. A value from another thread comes in through [`sync::thread_oneshot`].
 //! - At least every [`EVENT_INTERVAL`] polls, the reactor is polled without blocking, so
 //!   busy tasks cannot starve I/O or timers.
 //! - A panicking task is caught: its [`JoinHandle`] returns [`JoinError::Panicked`], and

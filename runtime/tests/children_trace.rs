@@ -4,7 +4,7 @@
 use std::time::Duration;
 
 use runtime::instrument::{label, span};
-use runtime::sync::oneshot;
+use runtime::sync::{oneshot, thread_oneshot};
 use runtime::time::sleep;
 use runtime::trace::Recorder;
 use runtime::Runtime;
@@ -167,7 +167,7 @@ fn nested_combinators_name_their_parent_child() {
 #[test]
 fn a_child_woken_from_another_thread_is_recorded_at_its_next_round_as_a_thread_wake() {
     let (rt, rec) = traced();
-    let (tx, mut rx) = oneshot::channel();
+    let (tx, mut rx) = thread_oneshot::channel();
     let (parked_tx, parked_rx) = std::sync::mpsc::channel();
     // The thread sends only once the child has parked on the channel, however slow the
     // runtime is (under Miri, say).

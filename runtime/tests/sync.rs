@@ -1,5 +1,5 @@
 //! `oneshot` (asyncio's `Future`), `mpsc` (asyncio's `Queue`) and `Semaphore`, under the
-//! virtual clock.
+//! virtual clock; and `thread_oneshot`, the one way in from another thread.
 
 mod support;
 
@@ -13,8 +13,9 @@ use std::time::Duration;
 
 use runtime::sync::mpsc::{self, TryRecvError, TrySendError};
 use runtime::sync::oneshot::{self, RecvError};
-use runtime::sync::{AcquireError, Semaphore};
+use runtime::sync::{thread_oneshot, AcquireError, Semaphore};
 use runtime::time::{sleep, Instant};
+use runtime::trace::Recorder;
 use runtime::{gather, Runtime};
 
 /// Counts its drops.
@@ -197,16 +198,50 @@ fn mpsc_dropping_the_receiver_drops_the_queued_values() {
 }
 
 #[test]
-fn mpsc_a_value_sent_from_a_std_thread_wakes_the_receiver() {
-    let rt = Runtime::new().expect("runtime");
-    let got = rt.block_on(async {
-        let (tx, mut rx) = mpsc::channel(1);
-        let thread = std::thread::spawn(move || tx.try_send("from a thread").is_ok());
-        let got = rx.recv().await;
-        assert!(thread.join().unwrap());
-        got
+fn thread_oneshot_a_value_sent_from_a_std_thread_wakes_the_waiting_task() {
+    let rec = Recorder::all();
+    let rt = Runtime::builder()
+        .on_event(rec.clone())
+        .build()
+        .expect("runtime");
+    let (tx, rx) = thread_oneshot::channel();
+    let (parked_tx, parked_rx) = std::sync::mpsc::channel();
+    // The thread sends only once the task has parked on the channel, so the value arrives
+    // as a wake from the other thread rather than being there at the first poll.
+    let sender = std::thread::spawn(move || {
+        parked_rx.recv().unwrap();
+        tx.send("from a thread").unwrap();
     });
-    assert_eq!(got, Some("from a thread"));
+    let got = rt.block_on(async move {
+        let waiter = runtime::spawn_named("waiter", rx);
+        runtime::yield_now().await; // the waiter parks
+        parked_tx.send(()).unwrap();
+        waiter.await.unwrap()
+    });
+    sender.join().unwrap();
+    assert_eq!(got, Ok("from a thread"));
+    // The wake comes in through the cross-thread path, while the runtime waits for it.
+    assert_eq!(
+        rec.lines(),
+        [
+            "poll main",
+            "spawn t1 \"waiter\" by main",
+            "wake main by main",
+            "pending main",
+            "requeue main",
+            "poll t1",
+            "pending t1",
+            "poll main",
+            "pending main",
+            "wake t1 by another thread",
+            "poll t1",
+            "ready t1",
+            "finish t1 Completed",
+            "wake main by t1",
+            "poll main",
+            "ready main",
+        ]
+    );
 }
 
 #[test]

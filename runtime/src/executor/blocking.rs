@@ -14,7 +14,7 @@ use std::thread;
 use std::time::Duration;
 
 use super::{current_or_panic, JoinHandle};
-use crate::sync::oneshot;
+use crate::sync::thread_oneshot;
 use crate::task::{note_await, Await, AwaitPoint};
 
 /// Runs `f` on the runtime's blocking thread pool and returns a handle to its result.
@@ -22,7 +22,8 @@ use crate::task::{note_await, Await, AwaitPoint};
 /// Use it for work that would block the runtime's thread: file I/O, DNS lookups, heavy
 /// computation. The pool is small and bounded (see
 /// [`Builder::max_blocking_threads`](crate::Builder::max_blocking_threads)); jobs beyond it
-/// wait in a queue. The result comes back through the cross-thread wake path, and awaiting
+/// wait in a queue. The result comes back through a
+/// [`thread_oneshot`](crate::sync::thread_oneshot) (the cross-thread wake path), and awaiting
 /// the handle is an ordinary task in the trace (named `spawn_blocking`).
 ///
 /// A panic in `f` is caught and returned as [`JoinError::Panicked`](crate::JoinError).
@@ -53,7 +54,7 @@ where
     F: FnOnce() -> T + Send + 'static,
     T: Send + 'static,
 {
-    let (tx, result) = oneshot::channel_at(location);
+    let (tx, result) = thread_oneshot::channel_at(location);
     let job = Box::new(move || {
         let result = catch_unwind(AssertUnwindSafe(f));
         let _ = tx.send(result);
@@ -72,7 +73,7 @@ struct JobResult<T> {
     /// Why no thread could run the job; raised as the task's panic on its first poll.
     failed_start: Option<io::Error>,
     /// The job's return value, or its panic; the receiver names the `spawn_blocking` line.
-    result: oneshot::Receiver<thread::Result<T>>,
+    result: thread_oneshot::Receiver<thread::Result<T>>,
 }
 
 impl<T> Future for JobResult<T> {

@@ -8,6 +8,9 @@
 //! the permit out of the semaphore; a receive pops a value and adds a permit back. The
 //! capacity logic and its fairness live in the semaphore alone.
 //!
+//! Like the semaphore, both halves are `!Send`: every producer is a task (or the runtime's
+//! own code) on the runtime's thread.
+//!
 //! ```
 //! use runtime::sync::mpsc;
 //!
@@ -28,11 +31,12 @@
 //! });
 //! ```
 
+use std::cell::{RefCell, RefMut};
 use std::collections::VecDeque;
 use std::fmt;
 use std::panic::Location;
 use std::pin::Pin;
-use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::rc::Rc;
 use std::task::{Context, Poll, Waker};
 
 use super::Semaphore;
@@ -55,9 +59,9 @@ pub fn channel<T>(capacity: usize) -> (Sender<T>, Receiver<T>) {
         capacity > 0,
         "an mpsc channel needs a capacity of at least 1"
     );
-    let shared = Arc::new(Channel {
+    let shared = Rc::new(Channel {
         slots: Semaphore::new(capacity),
-        state: Mutex::new(Buffer {
+        state: RefCell::new(Buffer {
             queue: VecDeque::with_capacity(capacity),
             receiver: None,
             senders: 1,
@@ -80,7 +84,7 @@ struct Channel<T> {
     /// One permit per free slot. Closed when the receiver is dropped, which fails every
     /// waiting send.
     slots: Semaphore,
-    state: Mutex<Buffer<T>>,
+    state: RefCell<Buffer<T>>,
     /// The most values the queue holds.
     capacity: usize,
 }
@@ -99,15 +103,16 @@ struct Buffer<T> {
 }
 
 impl<T> Channel<T> {
-    fn lock(&self) -> MutexGuard<'_, Buffer<T>> {
-        // No user code runs under the lock (wakers are called after it is released).
-        self.state.lock().unwrap_or_else(PoisonError::into_inner)
+    fn state(&self) -> RefMut<'_, Buffer<T>> {
+        // No user code runs while the buffer is borrowed (wakers are called, and values
+        // dropped, after the borrow ends), so this never finds it borrowed already.
+        self.state.borrow_mut()
     }
 
     /// Queues `value` (a permit was taken for it) and wakes the receiver.
     fn push(&self, value: T) -> Result<(), T> {
         let waker = {
-            let mut state = self.lock();
+            let mut state = self.state();
             if !state.receiver_alive {
                 return Err(value);
             }
@@ -124,7 +129,7 @@ impl<T> Channel<T> {
 /// The sending half of a [`channel`]. Clone it for more producers; when every clone is
 /// dropped, the receiver sees the end of the stream.
 pub struct Sender<T> {
-    shared: Arc<Channel<T>>,
+    shared: Rc<Channel<T>>,
 }
 
 /// The error of [`Sender::send`]: the receiver is gone. Holds the value that was not sent.
@@ -180,7 +185,7 @@ impl<T> Sender<T> {
 
     /// Whether the receiver was dropped (every send would fail).
     pub fn is_closed(&self) -> bool {
-        !self.shared.lock().receiver_alive
+        !self.shared.state().receiver_alive
     }
 
     /// The most values the queue holds.
@@ -191,7 +196,7 @@ impl<T> Sender<T> {
 
 impl<T> Clone for Sender<T> {
     fn clone(&self) -> Sender<T> {
-        self.shared.lock().senders += 1;
+        self.shared.state().senders += 1;
         Sender {
             shared: self.shared.clone(),
         }
@@ -201,7 +206,7 @@ impl<T> Clone for Sender<T> {
 impl<T> Drop for Sender<T> {
     fn drop(&mut self) {
         let waker = {
-            let mut state = self.shared.lock();
+            let mut state = self.shared.state();
             state.senders -= 1;
             if state.senders == 0 {
                 state.receiver.take()
@@ -218,7 +223,7 @@ impl<T> Drop for Sender<T> {
 /// The receiving half of a [`channel`]. Dropping it fails every send, waiting or later,
 /// and drops the values still queued.
 pub struct Receiver<T> {
-    shared: Arc<Channel<T>>,
+    shared: Rc<Channel<T>>,
     /// The line that called [`channel`]: the await point of the [`Stream`] impl, whose
     /// poller is usually an adapter in another crate (`StreamExt::next`), not the user.
     ///
@@ -261,7 +266,7 @@ impl<T> Receiver<T> {
         cx: &mut Context<'_>,
         at: &'static Location<'static>,
     ) -> Poll<Option<T>> {
-        let mut state = self.shared.lock();
+        let mut state = self.shared.state();
         if let Some(value) = state.queue.pop_front() {
             drop(state);
             self.shared.slots.add_permits(1); // the slot is free again
@@ -289,7 +294,7 @@ impl<T> Receiver<T> {
     /// [`TryRecvError::Empty`] if nothing is queued, [`TryRecvError::Disconnected`] if
     /// nothing is queued and every sender is gone.
     pub fn try_recv(&mut self) -> Result<T, TryRecvError> {
-        let mut state = self.shared.lock();
+        let mut state = self.shared.state();
         match state.queue.pop_front() {
             Some(value) => {
                 drop(state);
@@ -303,7 +308,7 @@ impl<T> Receiver<T> {
 
     /// How many values are queued.
     pub fn len(&self) -> usize {
-        self.shared.lock().queue.len()
+        self.shared.state().queue.len()
     }
 
     /// Whether no value is queued.
@@ -343,7 +348,7 @@ impl<T> futures_core::Stream for Receiver<T> {
 impl<T> Drop for Receiver<T> {
     fn drop(&mut self) {
         let queued = {
-            let mut state = self.shared.lock();
+            let mut state = self.shared.state();
             state.receiver_alive = false;
             state.receiver = None;
             std::mem::take(&mut state.queue)

@@ -1,10 +1,15 @@
-//! A one-shot channel: one value, sent once, from any thread.
+//! A one-shot channel: one value, sent once, by a task on the runtime's thread.
+//!
+//! Both halves are `!Send`, like the rest of [`sync`](super): whoever holds the sender
+//! lives on the runtime's thread. For a value made on another thread, use
+//! [`thread_oneshot`](super::thread_oneshot).
 
+use std::cell::RefCell;
 use std::fmt;
 use std::future::Future;
 use std::panic::Location;
 use std::pin::Pin;
-use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::rc::Rc;
 use std::task::{Context, Poll, Waker};
 
 use crate::task::{note_await, Await, AwaitPoint};
@@ -14,37 +19,41 @@ use crate::task::{note_await, Await, AwaitPoint};
 /// This is the analogue of asyncio's `Future`: a placeholder for a result that someone else
 /// will set. Ownership does the bookkeeping asyncio does at run time: `send` consumes the
 /// sender, so a value cannot be set twice, and dropping either side is observable by the
-/// other ([`RecvError`], [`Sender::is_closed`]). Both halves are `Send`: the value may come
-/// from another thread.
+/// other ([`RecvError`], [`Sender::is_closed`]).
 ///
 /// ```
+/// use runtime::sync::oneshot;
+///
 /// runtime::block_on(async {
-///     let (tx, rx) = runtime::sync::oneshot::channel();
-///     std::thread::spawn(move || tx.send("from a thread").unwrap());
-///     assert_eq!(rx.await, Ok("from a thread"));
+///     let (tx, rx) = oneshot::channel();
+///     let _setter = runtime::spawn(async move { tx.send("from a task").unwrap() });
+///     assert_eq!(rx.await, Ok("from a task"));
 /// });
 /// ```
 ///
 /// Setting the value a second time, which raises `InvalidStateError` in asyncio, does not
 /// compile:
 ///
-/// ```compile_fail
+/// ```compile_fail,E0382
 /// let (tx, _rx) = runtime::sync::oneshot::channel();
 /// let _ = tx.send(1);
 /// let _ = tx.send(2); // error[E0382]: use of moved value: `tx`
+/// ```
+///
+/// Nor does handing the sender to another thread: its holder must stay on the runtime's
+/// thread (a value from another thread goes through
+/// [`thread_oneshot`](super::thread_oneshot)):
+///
+/// ```compile_fail,E0277
+/// let (tx, _rx) = runtime::sync::oneshot::channel::<u8>();
+/// std::thread::spawn(move || tx.send(1)); // error[E0277]: `Rc<…>` cannot be sent between threads
 /// ```
 ///
 /// The receiver is itself the future, so a trace shows a task waiting on it as `pending on
 /// channel recv (src/x.rs:12)`, the line that called `channel`.
 #[track_caller]
 pub fn channel<T>() -> (Sender<T>, Receiver<T>) {
-    channel_at(Location::caller())
-}
-
-/// A [`channel`] whose receiver names `created_at` as its await point: for the runtime's
-/// own channels, created on behalf of a caller further out (`spawn_blocking`).
-pub(crate) fn channel_at<T>(created_at: &'static Location<'static>) -> (Sender<T>, Receiver<T>) {
-    let inner = Arc::new(Mutex::new(OneshotState {
+    let inner = Rc::new(RefCell::new(OneshotState {
         value: None,
         receiver: None,
         sender_dropped: false,
@@ -54,7 +63,10 @@ pub(crate) fn channel_at<T>(created_at: &'static Location<'static>) -> (Sender<T
         Sender {
             inner: inner.clone(),
         },
-        Receiver { inner, created_at },
+        Receiver {
+            inner,
+            created_at: Location::caller(),
+        },
     )
 }
 
@@ -69,14 +81,13 @@ struct OneshotState<T> {
     receiver_dropped: bool,
 }
 
-fn lock<T>(inner: &Mutex<OneshotState<T>>) -> MutexGuard<'_, OneshotState<T>> {
-    // No user code runs under the lock (wakers are called after it is released).
-    inner.lock().unwrap_or_else(PoisonError::into_inner)
-}
+// No user code runs while the state is borrowed: wakers are called, and values dropped,
+// after the borrow ends, so a waker or a destructor that touches the channel again finds
+// it free.
 
 /// The sending half of a [`channel`].
 pub struct Sender<T> {
-    inner: Arc<Mutex<OneshotState<T>>>,
+    inner: Rc<RefCell<OneshotState<T>>>,
 }
 
 impl<T> Sender<T> {
@@ -85,7 +96,7 @@ impl<T> Sender<T> {
     /// # Errors
     /// Gives the value back if the receiver was dropped.
     pub fn send(self, value: T) -> Result<(), T> {
-        let mut inner = lock(&self.inner);
+        let mut inner = self.inner.borrow_mut();
         if inner.receiver_dropped {
             return Err(value);
         }
@@ -96,14 +107,14 @@ impl<T> Sender<T> {
 
     /// Whether the receiver was dropped (a send would fail).
     pub fn is_closed(&self) -> bool {
-        lock(&self.inner).receiver_dropped
+        self.inner.borrow().receiver_dropped
     }
 }
 
 impl<T> Drop for Sender<T> {
     fn drop(&mut self) {
         let waker = {
-            let mut inner = lock(&self.inner);
+            let mut inner = self.inner.borrow_mut();
             inner.sender_dropped = true;
             inner.receiver.take()
         };
@@ -116,7 +127,7 @@ impl<T> Drop for Sender<T> {
 /// The receiving half of a [`channel`]: a future of the value.
 #[must_use = "futures do nothing unless you `.await` them"]
 pub struct Receiver<T> {
-    inner: Arc<Mutex<OneshotState<T>>>,
+    inner: Rc<RefCell<OneshotState<T>>>,
     /// The line that called [`channel`]: where the trace says a task waits for the value.
     created_at: &'static Location<'static>,
 }
@@ -133,18 +144,11 @@ impl fmt::Display for RecvError {
 
 impl std::error::Error for RecvError {}
 
-impl<T> Receiver<T> {
-    /// The line that created the channel.
-    pub(crate) fn created_at(&self) -> &'static Location<'static> {
-        self.created_at
-    }
-}
-
 impl<T> Future for Receiver<T> {
     type Output = Result<T, RecvError>;
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
-        let mut inner = lock(&self.inner);
+        let mut inner = self.inner.borrow_mut();
         if let Some(value) = inner.value.take() {
             return Poll::Ready(Ok(value));
         }
@@ -166,10 +170,11 @@ impl<T> Future for Receiver<T> {
 
 impl<T> Drop for Receiver<T> {
     fn drop(&mut self) {
-        let mut inner = lock(&self.inner);
-        inner.receiver_dropped = true;
-        let value = inner.value.take();
-        drop(inner);
+        let value = {
+            let mut inner = self.inner.borrow_mut();
+            inner.receiver_dropped = true;
+            inner.value.take()
+        };
         drop(value);
     }
 }

@@ -1,11 +1,12 @@
 //! A counting semaphore with a first-come, first-served queue.
 
+use std::cell::{RefCell, RefMut};
 use std::collections::BTreeMap;
 use std::fmt;
 use std::future::Future;
 use std::panic::Location;
 use std::pin::Pin;
-use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::rc::Rc;
 use std::task::{Context, Poll, Waker};
 
 use crate::task::{note_await, Await, AwaitPoint};
@@ -15,8 +16,16 @@ use crate::task::{note_await, Await, AwaitPoint};
 /// asyncio's `Semaphore`, typically used to cap how many requests are in flight. A
 /// [`Permit`] is a guard: dropping it gives the permit back. Waiters are served strictly
 /// in the order they started waiting; a newcomer never takes a permit while someone waits,
-/// so nobody starves. Clones share the same permits; a semaphore may be shared with other
-/// threads.
+/// so nobody starves. Clones share the same permits.
+///
+/// A semaphore and its permits stay on the runtime's thread (they are `!Send`), so every
+/// holder of a permit, and everyone who could add one, is a task or the runtime's own
+/// code there:
+///
+/// ```compile_fail,E0277
+/// let semaphore = runtime::sync::Semaphore::new(1);
+/// std::thread::spawn(move || semaphore.add_permits(1)); // error[E0277]: `Rc<…>` cannot be sent between threads
+/// ```
 ///
 /// # Examples
 ///
@@ -41,7 +50,7 @@ use crate::task::{note_await, Await, AwaitPoint};
 /// ```
 #[derive(Clone)]
 pub struct Semaphore {
-    inner: Arc<Mutex<Permits>>,
+    inner: Rc<RefCell<Permits>>,
 }
 
 struct Permits {
@@ -82,7 +91,7 @@ impl Semaphore {
     /// A semaphore with `permits` permits.
     pub fn new(permits: usize) -> Semaphore {
         Semaphore {
-            inner: Arc::new(Mutex::new(Permits {
+            inner: Rc::new(RefCell::new(Permits {
                 available: permits,
                 waiters: BTreeMap::new(),
                 next_ticket: 0,
@@ -91,9 +100,10 @@ impl Semaphore {
         }
     }
 
-    fn lock(&self) -> MutexGuard<'_, Permits> {
-        // No user code runs under the lock (wakers are called after it is released).
-        self.inner.lock().unwrap_or_else(PoisonError::into_inner)
+    fn state(&self) -> RefMut<'_, Permits> {
+        // No user code runs while the permits are borrowed (wakers are called after the
+        // borrow ends), so this never finds them borrowed already.
+        self.inner.borrow_mut()
     }
 
     /// Waits for a permit, behind everyone who started waiting earlier.
@@ -114,7 +124,7 @@ impl Semaphore {
 
     /// Takes a permit if one is free and nobody waits; `None` otherwise (also when closed).
     pub fn try_acquire(&self) -> Option<Permit> {
-        let mut state = self.lock();
+        let mut state = self.state();
         if state.closed || state.available == 0 || !state.waiters.is_empty() {
             return None;
         }
@@ -124,13 +134,13 @@ impl Semaphore {
 
     /// How many permits nobody holds.
     pub fn available_permits(&self) -> usize {
-        self.lock().available
+        self.state().available
     }
 
     /// Adds `n` permits (serving the waiters first in line).
     pub fn add_permits(&self, n: usize) {
         let wake = {
-            let mut state = self.lock();
+            let mut state = self.state();
             state.available += n;
             state.next_to_serve()
         };
@@ -143,7 +153,7 @@ impl Semaphore {
     /// Permits already held stay valid.
     pub fn close(&self) {
         let waiters = {
-            let mut state = self.lock();
+            let mut state = self.state();
             state.closed = true;
             std::mem::take(&mut state.waiters)
         };
@@ -154,7 +164,7 @@ impl Semaphore {
 
     /// Whether [`close`](Semaphore::close) was called.
     pub fn is_closed(&self) -> bool {
-        self.lock().closed
+        self.state().closed
     }
 }
 
@@ -180,7 +190,7 @@ impl Future for Acquire<'_> {
 
     fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         let semaphore = self.semaphore;
-        let mut state = semaphore.lock();
+        let mut state = semaphore.state();
         if state.closed {
             self.ticket = None;
             return Poll::Ready(Err(AcquireError));
@@ -230,7 +240,7 @@ impl Drop for Acquire<'_> {
             return;
         };
         let next = {
-            let mut state = self.semaphore.lock();
+            let mut state = self.semaphore.state();
             state.waiters.remove(&ticket);
             // We may have been woken to take a permit: pass the turn on.
             state.next_to_serve()
@@ -271,7 +281,7 @@ impl Drop for Permit {
 
 impl fmt::Debug for Semaphore {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let state = self.lock();
+        let state = self.state();
         f.debug_struct("Semaphore")
             .field("available", &state.available)
             .field("waiters", &state.waiters.len())

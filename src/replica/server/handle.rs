@@ -9,7 +9,7 @@ use std::sync::{mpsc, Arc};
 use std::thread;
 use std::time::Duration;
 
-use runtime::sync::oneshot;
+use runtime::sync::thread_oneshot;
 use runtime::trace::Config;
 
 use super::certs::Authority;
@@ -161,7 +161,7 @@ impl ReplicaBuilder {
             trace: self.trace,
         };
         let (ready_tx, ready_rx) = mpsc::channel();
-        let (stop_tx, stop_rx) = oneshot::channel();
+        let (stop_tx, stop_rx) = thread_oneshot::channel();
         let thread = thread::Builder::new()
             .name("swapi-replica".to_owned())
             .spawn(move || serve::run(setup, ready_tx, stop_rx))?;
@@ -232,7 +232,7 @@ pub struct ReplicaHandle {
     /// What the server has done; written by the server's thread.
     log: Arc<Log>,
     /// Fires the server's stop signal; `None` once fired.
-    stop: Option<oneshot::Sender<()>>,
+    stop: Option<thread_oneshot::Sender<()>>,
     /// The server's thread; `None` once joined.
     thread: Option<thread::JoinHandle<()>>,
 }

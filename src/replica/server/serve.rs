@@ -12,7 +12,7 @@ use std::time::Duration;
 
 use fetcher::tls::TlsStream;
 use runtime::net::{TcpListener, TcpStream};
-use runtime::sync::oneshot;
+use runtime::sync::thread_oneshot;
 use runtime::time::sleep;
 use runtime::trace::Config;
 use runtime::Runtime;
@@ -70,7 +70,7 @@ pub(crate) struct ServerState {
 pub(crate) fn run(
     setup: Setup,
     ready: mpsc::Sender<io::Result<SocketAddr>>,
-    stop: oneshot::Receiver<()>,
+    stop: thread_oneshot::Receiver<()>,
 ) {
     // RUNTIME_TRACE is for the program's runtime, not this one: only the
     // outputs the replica was given.
