@@ -236,6 +236,22 @@ mod tests {
     }
 
     #[test]
+    fn trace_takes_full_or_compact_after_an_equals_sign_and_nothing_else() {
+        assert_eq!(read(&["--trace"]).unwrap().detail, None);
+        assert_eq!(read(&["--trace=full"]).unwrap().detail, Some(Detail::Full));
+        let compact = read(&["--trace=compact"]).unwrap();
+        assert_eq!(
+            (compact.terminal, compact.detail),
+            (true, Some(Detail::Compact))
+        );
+        let error = read(&["--trace=all"]).unwrap_err();
+        assert_eq!(
+            error.to_string(),
+            "--trace takes `=full`, `=compact` or nothing, not \"all\""
+        );
+    }
+
+    #[test]
     fn a_path_that_cannot_be_created_is_refused_when_opened() {
         let dir = std::env::temp_dir().join(format!("tinyloop-trace-{}", std::process::id()));
         std::fs::create_dir_all(&dir).unwrap();
