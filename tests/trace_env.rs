@@ -182,3 +182,46 @@ fn swapi_replica_trace_prints_its_runtimes_timeline() {
         "the timeline shows the connection's task: {stderr}"
     );
 }
+
+#[test]
+fn the_compact_timeline_follows_each_hero_from_connect_to_its_answer() {
+    let dir = TempDir::new("trace-env-heroes");
+    let run = gather_with(&dir, "1");
+    assert_eq!(run.code(), 0, "{run:#?}");
+    for hero in ["main › hero 1", "main › hero 2"] {
+        let polls: Vec<&str> = run
+            .stderr
+            .lines()
+            .filter(|line| line.contains(hero) && line.contains(" poll "))
+            .collect();
+        let first = polls
+            .first()
+            .unwrap_or_else(|| panic!("no poll of {hero}: {}", run.stderr));
+        // It parks on the connect first, in the connect phase, at the fetcher's line.
+        assert!(
+            first.contains("→ pending on connect (fetcher/src/") && first.ends_with("in connect"),
+            "{first}"
+        );
+        assert!(
+            polls.iter().any(|line| line.contains("in tls handshake")),
+            "{polls:#?}"
+        );
+        assert!(
+            polls
+                .iter()
+                .any(|line| line.contains("in redirect › response head")),
+            "the second answer, after the 301: {polls:#?}"
+        );
+        let last = polls.last().expect("a last poll");
+        assert!(last.contains("→ ready after "), "{last}");
+        // Its own row in the summary.
+        assert!(
+            run.stderr
+                .lines()
+                .any(|line| line.trim_start().starts_with(hero)
+                    && line.trim_end().ends_with("completed")),
+            "no summary row for {hero}: {}",
+            run.stderr
+        );
+    }
+}
