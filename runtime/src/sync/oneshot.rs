@@ -53,12 +53,7 @@ use crate::task::{note_await, Await, AwaitPoint};
 /// channel recv (src/x.rs:12)`, the line that called `channel`.
 #[track_caller]
 pub fn channel<T>() -> (Sender<T>, Receiver<T>) {
-    let inner = Rc::new(RefCell::new(OneshotState {
-        value: None,
-        receiver: None,
-        sender_dropped: false,
-        receiver_dropped: false,
-    }));
+    let inner = Rc::new(RefCell::new(OneshotState::new()));
     (
         Sender {
             inner: inner.clone(),
@@ -70,7 +65,11 @@ pub fn channel<T>() -> (Sender<T>, Receiver<T>) {
     )
 }
 
-struct OneshotState<T> {
+/// What the two halves share: the one-shot's whole logic. The handles keep it in an
+/// `Rc<RefCell<…>>` here, in an `Arc<Mutex<…>>` in [`thread_oneshot`](super::thread_oneshot).
+/// Its methods never call a waker or drop a value: they hand them back, to be called or
+/// dropped once the borrow (or lock) is released.
+pub(super) struct OneshotState<T> {
     /// The value, between `send` and the receiver taking it.
     value: Option<T>,
     /// The waker of the task awaiting the receiver.
@@ -79,6 +78,59 @@ struct OneshotState<T> {
     sender_dropped: bool,
     /// The receiver is gone: a send would be lost, so it fails.
     receiver_dropped: bool,
+}
+
+impl<T> OneshotState<T> {
+    /// Both halves alive, no value yet.
+    pub(super) fn new() -> OneshotState<T> {
+        OneshotState {
+            value: None,
+            receiver: None,
+            sender_dropped: false,
+            receiver_dropped: false,
+        }
+    }
+
+    /// Stores the value, or gives it back if the receiver is gone.
+    pub(super) fn send(&mut self, value: T) -> Result<(), T> {
+        if self.receiver_dropped {
+            return Err(value);
+        }
+        self.value = Some(value);
+        Ok(())
+    }
+
+    /// Whether the receiver is gone.
+    pub(super) fn is_closed(&self) -> bool {
+        self.receiver_dropped
+    }
+
+    /// The sender is gone: returns the receiver's waker, to be woken.
+    pub(super) fn close_sender(&mut self) -> Option<Waker> {
+        self.sender_dropped = true;
+        self.receiver.take()
+    }
+
+    /// The value, the sender's absence, or `Pending` with `cx`'s waker stored.
+    pub(super) fn poll_recv(&mut self, cx: &Context<'_>) -> Poll<Result<T, RecvError>> {
+        if let Some(value) = self.value.take() {
+            return Poll::Ready(Ok(value));
+        }
+        if self.sender_dropped {
+            return Poll::Ready(Err(RecvError));
+        }
+        match &self.receiver {
+            Some(waker) if waker.will_wake(cx.waker()) => {}
+            _ => self.receiver = Some(cx.waker().clone()),
+        }
+        Poll::Pending
+    }
+
+    /// The receiver is gone: returns a value sent and never taken, to be dropped.
+    pub(super) fn close_receiver(&mut self) -> Option<T> {
+        self.receiver_dropped = true;
+        self.value.take()
+    }
 }
 
 // No user code runs while the state is borrowed: wakers are called, and values dropped,
@@ -96,28 +148,19 @@ impl<T> Sender<T> {
     /// # Errors
     /// Gives the value back if the receiver was dropped.
     pub fn send(self, value: T) -> Result<(), T> {
-        let mut inner = self.inner.borrow_mut();
-        if inner.receiver_dropped {
-            return Err(value);
-        }
-        inner.value = Some(value);
-        Ok(())
+        self.inner.borrow_mut().send(value)
         // `Drop` marks the sender gone and wakes the receiver.
     }
 
     /// Whether the receiver was dropped (a send would fail).
     pub fn is_closed(&self) -> bool {
-        self.inner.borrow().receiver_dropped
+        self.inner.borrow().is_closed()
     }
 }
 
 impl<T> Drop for Sender<T> {
     fn drop(&mut self) {
-        let waker = {
-            let mut inner = self.inner.borrow_mut();
-            inner.sender_dropped = true;
-            inner.receiver.take()
-        };
+        let waker = self.inner.borrow_mut().close_sender();
         if let Some(waker) = waker {
             waker.wake();
         }
@@ -148,34 +191,26 @@ impl<T> Future for Receiver<T> {
     type Output = Result<T, RecvError>;
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
-        let mut inner = self.inner.borrow_mut();
-        if let Some(value) = inner.value.take() {
-            return Poll::Ready(Ok(value));
+        let polled = self.inner.borrow_mut().poll_recv(cx);
+        if polled.is_pending() {
+            note_recv(self.created_at);
         }
-        if inner.sender_dropped {
-            return Poll::Ready(Err(RecvError));
-        }
-        match &inner.receiver {
-            Some(waker) if waker.will_wake(cx.waker()) => {}
-            _ => inner.receiver = Some(cx.waker().clone()),
-        }
-        drop(inner);
-        note_await(AwaitPoint {
-            what: Await::Recv,
-            at: self.created_at,
-        });
-        Poll::Pending
+        polled
     }
+}
+
+/// Records for the trace that a task parked on a one-shot made at `created_at`.
+pub(super) fn note_recv(created_at: &'static Location<'static>) {
+    note_await(AwaitPoint {
+        what: Await::Recv,
+        at: created_at,
+    });
 }
 
 impl<T> Drop for Receiver<T> {
     fn drop(&mut self) {
-        let value = {
-            let mut inner = self.inner.borrow_mut();
-            inner.receiver_dropped = true;
-            inner.value.take()
-        };
-        drop(value);
+        let value = self.inner.borrow_mut().close_receiver();
+        drop(value); // after the borrow: its destructor may use the channel
     }
 }
 

@@ -18,10 +18,10 @@ use std::future::Future;
 use std::panic::Location;
 use std::pin::Pin;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
-use std::task::{Context, Poll, Waker};
+use std::task::{Context, Poll};
 
 pub use super::oneshot::RecvError;
-use crate::task::{note_await, Await, AwaitPoint};
+use super::oneshot::{note_recv, OneshotState};
 
 /// Creates a one-shot channel whose [`Sender`] may be sent to another thread: the value is
 /// set there, once, and the [`Receiver`] awaits it on the runtime.
@@ -51,29 +51,13 @@ pub fn channel<T>() -> (Sender<T>, Receiver<T>) {
 /// A [`channel`] whose receiver names `created_at` as its await point: for the runtime's
 /// own channels, created on behalf of a caller further out (`spawn_blocking`).
 pub(crate) fn channel_at<T>(created_at: &'static Location<'static>) -> (Sender<T>, Receiver<T>) {
-    let inner = Arc::new(Mutex::new(OneshotState {
-        value: None,
-        receiver: None,
-        sender_dropped: false,
-        receiver_dropped: false,
-    }));
+    let inner = Arc::new(Mutex::new(OneshotState::new()));
     (
         Sender {
             inner: inner.clone(),
         },
         Receiver { inner, created_at },
     )
-}
-
-struct OneshotState<T> {
-    /// The value, between `send` and the receiver taking it.
-    value: Option<T>,
-    /// The waker of the task awaiting the receiver.
-    receiver: Option<Waker>,
-    /// The sender is gone (it sent, or was dropped without sending).
-    sender_dropped: bool,
-    /// The receiver is gone: a send would be lost, so it fails.
-    receiver_dropped: bool,
 }
 
 fn lock<T>(inner: &Mutex<OneshotState<T>>) -> MutexGuard<'_, OneshotState<T>> {
@@ -92,28 +76,19 @@ impl<T> Sender<T> {
     /// # Errors
     /// Gives the value back if the receiver was dropped.
     pub fn send(self, value: T) -> Result<(), T> {
-        let mut inner = lock(&self.inner);
-        if inner.receiver_dropped {
-            return Err(value);
-        }
-        inner.value = Some(value);
-        Ok(())
+        lock(&self.inner).send(value)
         // `Drop` marks the sender gone and wakes the receiver.
     }
 
     /// Whether the receiver was dropped (a send would fail).
     pub fn is_closed(&self) -> bool {
-        lock(&self.inner).receiver_dropped
+        lock(&self.inner).is_closed()
     }
 }
 
 impl<T> Drop for Sender<T> {
     fn drop(&mut self) {
-        let waker = {
-            let mut inner = lock(&self.inner);
-            inner.sender_dropped = true;
-            inner.receiver.take()
-        };
+        let waker = lock(&self.inner).close_sender();
         if let Some(waker) = waker {
             waker.wake();
         }
@@ -140,33 +115,18 @@ impl<T> Future for Receiver<T> {
     type Output = Result<T, RecvError>;
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
-        let mut inner = lock(&self.inner);
-        if let Some(value) = inner.value.take() {
-            return Poll::Ready(Ok(value));
+        let polled = lock(&self.inner).poll_recv(cx);
+        if polled.is_pending() {
+            note_recv(self.created_at);
         }
-        if inner.sender_dropped {
-            return Poll::Ready(Err(RecvError));
-        }
-        match &inner.receiver {
-            Some(waker) if waker.will_wake(cx.waker()) => {}
-            _ => inner.receiver = Some(cx.waker().clone()),
-        }
-        drop(inner);
-        note_await(AwaitPoint {
-            what: Await::Recv,
-            at: self.created_at,
-        });
-        Poll::Pending
+        polled
     }
 }
 
 impl<T> Drop for Receiver<T> {
     fn drop(&mut self) {
-        let mut inner = lock(&self.inner);
-        inner.receiver_dropped = true;
-        let value = inner.value.take();
-        drop(inner);
-        drop(value);
+        let value = lock(&self.inner).close_receiver();
+        drop(value); // after the lock: its destructor may run arbitrary code
     }
 }
 
