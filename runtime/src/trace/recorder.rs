@@ -19,7 +19,7 @@ pub struct Record {
 ///
 /// Clones share one log, so keep a clone to read it after handing one to
 /// [`Builder::on_event`](crate::Builder::on_event). [`Recorder::new`] keeps the task-level
-/// events ([`EventKind::TASKS`]); [`Recorder::all`] keeps everything, down to each
+/// events ([`EventKind::is_task_level`]); [`Recorder::all`] keeps everything, down to each
 /// combinator child's wakes and each span, and [`Recorder::only`] the kinds a test names.
 /// Reactor events (`Park`, `Unpark`) are kept when selected; [`Recorder::lines`] leaves them
 /// out because their number depends on the machine's timing, while [`Recorder::events`]
@@ -28,18 +28,19 @@ pub struct Record {
 pub struct Recorder {
     /// The shared log; only the runtime's thread appends to it.
     log: Rc<RefCell<Vec<Record>>>,
-    /// The kinds this recorder keeps; others are ignored.
-    kinds: Rc<[EventKind]>,
+    /// The kinds this recorder keeps, one bit per kind (`1 << kind as u32`); others are
+    /// ignored.
+    kinds: u32,
 }
 
 impl Default for Recorder {
     fn default() -> Recorder {
-        Recorder::only(EventKind::TASKS)
+        Recorder::selecting(|kind| kind.is_task_level())
     }
 }
 
 impl Recorder {
-    /// An empty recorder of the task-level events ([`EventKind::TASKS`]).
+    /// An empty recorder of the task-level events ([`EventKind::is_task_level`]).
     pub fn new() -> Recorder {
         Recorder::default()
     }
@@ -51,9 +52,15 @@ impl Recorder {
 
     /// An empty recorder of the events of these kinds.
     pub fn only(kinds: &[EventKind]) -> Recorder {
+        Recorder::selecting(|kind| kinds.contains(&kind))
+    }
+
+    /// An empty recorder of the kinds `keep` says yes to.
+    fn selecting(keep: impl Fn(EventKind) -> bool) -> Recorder {
+        let kinds = EventKind::ALL.iter().filter(|kind| keep(**kind));
         Recorder {
             log: Rc::default(),
-            kinds: kinds.into(),
+            kinds: kinds.fold(0, |bits, kind| bits | 1 << *kind as u32),
         }
     }
 
@@ -86,7 +93,7 @@ impl Recorder {
 
 impl Hook for Recorder {
     fn on_event(&self, at: Duration, event: &Event) {
-        if !self.kinds.contains(&event.kind()) {
+        if self.kinds & 1 << event.kind() as u32 == 0 {
             return;
         }
         self.log.borrow_mut().push(Record {
