@@ -31,7 +31,7 @@
 //! What to look at in the output:
 //!
 //! - the lines starting with `|` are `Delay` talking; the others are the runtime's timeline:
-//!   time since start in µs, the task, what happened, and why;
+//!   time since start in milliseconds (to the µs), the task, what happened, and why;
 //! - `t1 "delay" pending` right after `Delay` stored its waker: returning `Pending` without
 //!   having stored (or passed on) the waker would leave the task asleep forever;
 //! - `reactor park until I/O, a timer or another thread`: the runtime is idle;

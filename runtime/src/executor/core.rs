@@ -1,7 +1,8 @@
 //! The runtime's loop: pop an entry, poll it, and when nothing is left to run, turn the
 //! reactor. Each step emits its trace event here, through `self.trace`; the only other
-//! emitters are the wake path (`wake.rs`), `abort`, the lost-waker lint (`diagnostics.rs`)
-//! and the combinators' child polls (`Tracer::note_child_poll`).
+//! emitters are the wake path (`wake.rs`), `abort`, the lost-waker lint (`diagnostics.rs`),
+//! the combinators' children (`combinators/child_trace.rs`) and `instrument`'s labels and
+//! spans.
 //!
 //! [`Core::run_until`] is `block_on`. One iteration of its loop:
 //!
