@@ -105,11 +105,13 @@ impl RoundTrace {
     /// first such round numbers the combinator; every round records the wakes that came
     /// from other threads since the last.
     pub(crate) fn start(tag: &GroupTag, combinator: &'static str, count: usize) -> Option<Self> {
-        let core = wake::current()?;
-        let trace = core.trace();
-        if !trace.is_on() {
+        // Untraced, the round takes nothing from the runtime (not even a reference count).
+        let traced = wake::with_current(|core| core.is_some_and(|core| core.trace().is_on()));
+        if !traced {
             return None;
         }
+        let core = wake::current()?;
+        let trace = core.trace();
         let (task, parent) = trace.context()?;
         let mut group = tag.group.load(Ordering::Acquire);
         if group == 0 {
