@@ -153,6 +153,9 @@ pub use combinators::{
     ChildHandle, GroupError, ReturnWhen, TaskGroup,
 };
 pub use executor::{
-    block_on, spawn, spawn_blocking, spawn_named, Builder, JoinHandle, Runtime, EVENT_INTERVAL,
+    block_on, dump, spawn, spawn_blocking, spawn_named, Builder, JoinHandle, Runtime,
+    EVENT_INTERVAL, STALL_WATCHDOG_ENV,
 };
-pub use task::{yield_now, JoinError, Stuck, TaskReport, WaitsOn, YieldNow};
+pub use task::{
+    yield_now, JoinError, Report, Stuck, TaskReport, TaskState, Verdict, Wait, WaitsOn, YieldNow,
+};

@@ -97,9 +97,10 @@ where
             let waker_b = this.ready.waker(1);
             winner = round.poll_child(1, || b.as_mut().poll(&mut Context::from_waker(&waker_b)));
         }
-        if winner.is_ready() {
+        match winner.is_ready() {
             // Drop the loser now, not whenever the `Race` itself is dropped.
-            this.contenders = None;
+            true => this.contenders = None,
+            false => this.ready.note_parked(),
         }
         winner
     }

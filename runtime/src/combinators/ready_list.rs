@@ -38,13 +38,15 @@
 //! A child is queued at most once: its waker's `queued` flag is set by the wake that queues
 //! it and cleared just before its poll, and a wake that finds it set does nothing.
 
+use std::any::Any;
 use std::ops::Range;
-use std::sync::Arc;
+use std::sync::{Arc, Weak};
 use std::task::{Context, Poll};
 
 use super::child_trace::{self, GroupTag, RoundTrace};
 use super::child_waker::{waker_ref, WakerRef};
 use super::wake_stack::{Chain, ChildWaker, WakeStack};
+use crate::task::parking::{GroupSlot, ParentWaker};
 
 /// The most children one parent poll may poll. After that many, the parent yields (wakes
 /// itself and returns `Pending`) so the rest of the runtime gets a turn.
@@ -66,6 +68,8 @@ pub(crate) struct ReadyList {
     polled: bool,
     /// The combinator's name in the trace: `"gather"`, `"join"`, ...
     name: &'static str,
+    /// Its entry in the wait-for graph, once its parent has returned `Pending`.
+    group: GroupSlot,
 }
 
 /// One parent poll's permission to poll children: how many it may still poll, and where
@@ -96,6 +100,7 @@ impl ReadyList {
             queue: Chain::EMPTY,
             polled: false,
             name,
+            group: GroupSlot::default(),
         }
     }
 
@@ -112,6 +117,7 @@ impl ReadyList {
         // would queue it, waking the parent.
         let (index, fresh) = (self.nodes.len(), !self.polled);
         let node = Arc::new(ChildWaker::new(index, self.stack.clone(), fresh));
+        self.group.add_child(|| node_weak(&node));
         self.nodes.push(node); // before any push: the stack names only nodes in `nodes`
         if fresh {
             self.fresh.end = self.nodes.len();
@@ -181,6 +187,7 @@ impl ReadyList {
     /// child on the stack and not yet reached the parent: then both wake it, and the
     /// runtime, which queues a task once, polls it once.)
     pub(crate) fn end_round(&self, cx: &Context<'_>) {
+        self.note_parked();
         let queued = self.queued() > 0 || !self.stack.is_empty();
         if queued && !self.stack.parent().woken {
             cx.waker().wake_by_ref();
@@ -189,6 +196,14 @@ impl ReadyList {
 }
 
 impl ReadyList {
+    /// The parent returns `Pending`: from now on the wait-for graph counts each child's
+    /// waker on its own, and sees the one copy of the parent's waker they lead to.
+    pub(crate) fn note_parked(&self) {
+        let parent: Weak<dyn ParentWaker> = Arc::downgrade(&self.stack) as _;
+        self.group
+            .register(self.name, parent, self.nodes.iter().map(node_weak));
+    }
+
     /// How many children this list has taken in (new ones, or off the stack) and not
     /// polled yet.
     fn queued(&self) -> usize {
@@ -202,6 +217,17 @@ impl Drop for ReadyList {
     /// parent's waker rather than keep it alive from such a child waker.
     fn drop(&mut self) {
         drop(self.stack.close());
+    }
+}
+
+/// A child's waker node as the wait-for graph sees it.
+fn node_weak(node: &Arc<ChildWaker>) -> Weak<dyn Any + Send + Sync> {
+    Arc::downgrade(node) as _
+}
+
+impl ParentWaker for WakeStack {
+    fn parent_data(&self) -> Option<*const ()> {
+        self.parent().waker.as_ref().map(std::task::Waker::data)
     }
 }
 

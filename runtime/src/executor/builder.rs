@@ -10,6 +10,7 @@ use std::time::Duration;
 use super::blocking::BlockingPool;
 use super::core::Core;
 use super::wake::Shared;
+use super::watchdog::{self, OnStall, Watchdog};
 use super::{Runtime, EVENT_INTERVAL};
 use crate::reactor::time::TimeDriver;
 use crate::reactor::Reactor;
@@ -46,8 +47,12 @@ pub struct Builder {
     trace_detail: Option<Detail>,
     /// The Chrome trace file, if set explicitly; `None` defers to `RUNTIME_TRACE`.
     trace_chrome: Option<PathBuf>,
-    /// Whether `RUNTIME_TRACE` is read at all.
+    /// Whether `RUNTIME_TRACE` (and `RUNTIME_STALL_WATCHDOG`) are read at all.
     trace_from_env: bool,
+    /// The stall watchdog's limit, if set explicitly; `None` defers to the environment.
+    stall_watchdog: Option<Duration>,
+    /// Who gets a stall report (default: stderr).
+    on_stall: Option<OnStall>,
 }
 
 impl Builder {
@@ -65,6 +70,8 @@ impl Builder {
             trace_detail: None,
             trace_chrome: None,
             trace_from_env: true,
+            stall_watchdog: None,
+            on_stall: None,
         }
     }
 
@@ -137,7 +144,7 @@ impl Builder {
     }
 
     /// Whether [`build`](Builder::build) reads `RUNTIME_TRACE` for the outputs not set on
-    /// the builder (default: yes).
+    /// the builder, and `RUNTIME_STALL_WATCHDOG` for the watchdog (default: yes).
     ///
     /// `RUNTIME_TRACE` is the user's way to trace *their program's* runtime. A runtime
     /// built for internal use (a server on its own thread, a helper in a library) should
@@ -152,6 +159,26 @@ impl Builder {
     /// ```
     pub fn trace_from_env(mut self, enabled: bool) -> Builder {
         self.trace_from_env = enabled;
+        self
+    }
+
+    /// Turns on the stall watchdog: when the runtime has been idle for `after`, with no
+    /// timer, socket or blocking job pending, while some task's waker is held where the
+    /// runtime cannot see (the program's own code, another thread), it prints the report of
+    /// [`Runtime::dump`] to stderr, marked "possibly stuck", once per stall. (A runtime that
+    /// is provably stuck needs no watchdog: [`Runtime::block_on`] reports it at once.)
+    ///
+    /// Off by default; `RUNTIME_STALL_WATCHDOG=2s` (or `500ms`, `1.5`) turns it on when
+    /// this is not called (see [`STALL_WATCHDOG_ENV`](crate::STALL_WATCHDOG_ENV)).
+    pub fn stall_watchdog(mut self, after: Duration) -> Builder {
+        self.stall_watchdog = Some(after);
+        self
+    }
+
+    /// Gives each stall report to `on_stall` instead of printing it (for a log, or a
+    /// test). Takes effect with [`stall_watchdog`](Builder::stall_watchdog).
+    pub fn on_stall(mut self, on_stall: impl Fn(&crate::task::Report) + 'static) -> Builder {
+        self.on_stall = Some(Rc::new(on_stall));
         self
     }
 
@@ -185,6 +212,12 @@ impl Builder {
             self.trace_chrome,
             self.trace_from_env,
         )?;
+        let stall_limit = match (self.stall_watchdog, self.trace_from_env) {
+            (Some(limit), _) => Some(limit),
+            (None, true) => watchdog::limit_from_env(),
+            (None, false) => None,
+        };
+        let watchdog = stall_limit.map(|limit| Watchdog::new(limit, self.on_stall));
         let (reactor, interrupt) = Reactor::new()?;
         let time = TimeDriver::new(self.virtual_clock, &reactor)?;
         let mut hooks = self.hooks;
@@ -202,7 +235,8 @@ impl Builder {
             hooks,
             self.event_interval,
             self.lost_waker_lint,
-        );
+        )
+        .with_watchdog(watchdog);
         Ok(Runtime::from_core(core))
     }
 }
@@ -226,6 +260,7 @@ impl fmt::Debug for Builder {
             .field("trace_detail", &self.trace_detail)
             .field("trace_chrome", &self.trace_chrome)
             .field("trace_from_env", &self.trace_from_env)
+            .field("stall_watchdog", &self.stall_watchdog)
             .finish()
     }
 }

@@ -308,6 +308,8 @@ pub(crate) trait Task: Wakeable {
     fn cancel_now(&self, core: &Core);
     /// The data pointer of the waker in the join slot (that of whoever awaits the task).
     fn join_waker_data(&self) -> Option<*const ()>;
+    /// The type of the task's future, for reports.
+    fn future_type(&self) -> &'static str;
 }
 
 impl<F: Future + 'static> Task for TaskCell<F> {
@@ -331,6 +333,10 @@ impl<F: Future + 'static> Task for TaskCell<F> {
         if self.header.state.start_poll() & COMPLETE == 0 {
             self.finish(core, Err(JoinError::Cancelled), Outcome::Aborted);
         }
+    }
+
+    fn future_type(&self) -> &'static str {
+        std::any::type_name::<F>()
     }
 
     fn join_waker_data(&self) -> Option<*const ()> {

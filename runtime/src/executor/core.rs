@@ -22,8 +22,9 @@ use std::io::{self, Write};
 use std::panic::{self, AssertUnwindSafe, Location};
 use std::rc::Rc;
 use std::sync::atomic::Ordering;
-use std::sync::Arc;
+use std::sync::{Arc, Weak};
 use std::task::{Context, Poll, Waker};
+use std::time::Duration;
 
 use slab::Slab;
 
@@ -31,11 +32,12 @@ use super::blocking::BlockingPool;
 use super::cell::{Header, MainTask, PollStats, Runnable, Wakeable};
 use super::cell::{TaskCell, TaskRef};
 use super::wake::{waker_ref, AfterPoll, RunQueue, Shared, State};
-use super::wake::{CANCELLED, SCHEDULED};
+use super::wake::{CANCELLED, COMPLETE, SCHEDULED};
+use super::watchdog::Watchdog;
 use super::JoinHandle;
 use crate::reactor::time::{TimeDriver, TimerWake};
 use crate::reactor::{IoWake, Reactor};
-use crate::task::{contain, record_waits, Stuck, TaskId};
+use crate::task::{contain, parking, record_waits, Report, Stuck, TaskId};
 use crate::trace::{Event, Hook, Outcome, PollResult, Tracer, WakeCause};
 
 /// Everything a runtime owns that only its own thread touches.
@@ -67,6 +69,10 @@ pub(crate) struct Core {
     event_interval: u32,
     /// Whether a lost waker is also printed to stderr (it is always emitted as an event).
     lost_waker_lint: bool,
+    /// The stall watchdog, if asked for.
+    watchdog: Option<Watchdog>,
+    /// `block_on`'s entry while `run_until` runs, for a dump asked for meanwhile.
+    main: RefCell<Weak<MainTask>>,
 }
 
 /// How [`Core::poll_entry`] went.
@@ -122,7 +128,15 @@ impl Core {
             timer_wakes: Cell::default(),
             event_interval: event_interval.max(1),
             lost_waker_lint,
+            watchdog: None,
+            main: RefCell::new(Weak::new()),
         }
+    }
+
+    /// The same core, with a stall watchdog.
+    pub(crate) fn with_watchdog(mut self, watchdog: Option<Watchdog>) -> Core {
+        self.watchdog = watchdog;
+        self
     }
 
     pub(crate) fn shared(&self) -> &Arc<Shared> {
@@ -147,6 +161,10 @@ impl Core {
 
     pub(crate) fn blocking(&self) -> &BlockingPool {
         &self.blocking
+    }
+
+    pub(crate) fn watchdog(&self) -> Option<&Watchdog> {
+        self.watchdog.as_ref()
     }
 
     /// Creates a task and queues it for its first poll.
@@ -196,6 +214,7 @@ impl Core {
         });
         // Declared before the future, so dropped after it: `COMPLETE` follows the future.
         let _complete = CompleteOnDrop(&main.header.state);
+        *self.main.borrow_mut() = Arc::downgrade(&main);
         let mut future = std::pin::pin!(future);
         self.run_queue.push(Runnable::Main(main.clone()));
         loop {
@@ -229,7 +248,11 @@ impl Core {
                     return Err(stuck);
                 }
             }
-            self.turn(idle);
+            let stall_wait = self.stall_wait(idle);
+            self.turn(idle, stall_wait);
+            if stall_wait.is_some() {
+                self.check_stall(&main);
+            }
         }
     }
 
@@ -255,8 +278,10 @@ impl Core {
         let waker = waker_ref(entry);
         let mut cx = Context::from_waker(&waker);
         let (result, waits) = record_waits(self.trace.is_on(), || {
-            self.trace.with_cause(WakeCause::Task(task), || {
-                panic::catch_unwind(AssertUnwindSafe(|| poll(&mut cx)))
+            parking::polling(task, || {
+                self.trace.with_cause(WakeCause::Task(task), || {
+                    panic::catch_unwind(AssertUnwindSafe(|| poll(&mut cx)))
+                })
             })
         });
         stats.waits_on.store(waits.kinds.0, Ordering::Relaxed);
@@ -313,14 +338,18 @@ impl Core {
     }
 
     /// One turn of the reactor, in labelled steps. `idle`: no entry is waiting to run.
-    fn turn(&self, idle: bool) {
+    /// `stall_wait`: the longest a blocking wait may last (the stall watchdog's).
+    fn turn(&self, idle: bool, stall_wait: Option<Duration>) {
         let (mut io_wakes, mut due) = (self.io_wakes.take(), self.timer_wakes.take());
         // 1. Timers already due: a busy run queue must not starve them.
         let fired = self.fire_timers(&mut due);
         // 2. The timeout: zero when entries wait to run, else until the next deadline (or
         //    without limit when no timer is pending).
         let block = idle && fired == 0 && !self.has_runnable();
-        let timeout = self.time.timeout(block);
+        let timeout = match (self.time.timeout(block), stall_wait) {
+            (timeout, Some(limit)) if block => Some(timeout.map_or(limit, |t| t.min(limit))),
+            (timeout, _) => timeout,
+        };
         // 3. Wait, collecting the wakers that readiness satisfied. The reactor's borrows
         //    end here: a woken waker may register or drop sources.
         self.trace.emit(|| Event::Park { timeout });
@@ -405,6 +434,15 @@ impl Core {
     /// The name an unfinished task was spawned with.
     pub(crate) fn task_name(&self, id: TaskId) -> Option<Arc<str>> {
         self.names.borrow().get(&id).cloned()
+    }
+
+    /// [`Core::dump`] now: with `block_on`'s entry if it runs (held by `run_until` and,
+    /// for this call, here).
+    pub(crate) fn dump_now(&self) -> Report {
+        let main = self.main.borrow().upgrade();
+        // A `block_on` that returned left its entry complete (a waker may still hold it).
+        let main = main.filter(|main| main.header.state.load() & COMPLETE == 0);
+        self.dump(main.as_ref().map(|main| (main, 2)))
     }
 
     /// How many tasks have not finished.

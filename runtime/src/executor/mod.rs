@@ -11,7 +11,9 @@ mod cell;
 pub(crate) mod core;
 mod diagnostics;
 mod join_handle;
+mod wait_graph;
 pub(crate) mod wake;
+mod watchdog;
 
 #[cfg(all(test, loom))]
 mod loom_models;
@@ -22,6 +24,7 @@ pub use blocking::spawn_blocking;
 pub(crate) use blocking::spawn_blocking_at;
 pub use builder::Builder;
 pub use join_handle::JoinHandle;
+pub use watchdog::STALL_WATCHDOG_ENV;
 
 use std::fmt;
 use std::future::Future;
@@ -31,7 +34,7 @@ use std::rc::Rc;
 use std::sync::Arc;
 
 use self::core::Core;
-use crate::task::Stuck;
+use crate::task::{Report, Stuck};
 
 /// How many tasks the runtime polls, at most, between two polls of the reactor.
 ///
@@ -105,12 +108,20 @@ impl Runtime {
     ///
     /// # Errors
     /// [`Stuck`] when `future` is pending, no task is runnable, no timer is pending, no
-    /// socket has a waiting task, no blocking job is running, and no waker is alive.
+    /// socket has a waiting task, no blocking job is running, and every waker still alive
+    /// sits in the runtime's own primitives (a semaphore, a channel, a join slot), where
+    /// only a task could release it. The report names, for each task, what it waits on,
+    /// the line, and who could release it.
     ///
     /// ```
+    /// use runtime::sync::Semaphore;
+    ///
     /// let rt = runtime::Runtime::new()?;
-    /// let stuck = rt.try_block_on(std::future::pending::<()>()).unwrap_err();
-    /// assert!(stuck.to_string().contains("main: 1 polls, waits on unknown"));
+    /// let stuck = rt.try_block_on(async { Semaphore::new(0).acquire().await.is_ok() });
+    /// let report = stuck.unwrap_err().to_string();
+    /// assert!(report.contains("main: parked, 1 poll"), "{report}");
+    /// assert!(report.contains("waits on semaphore acquire"), "{report}");
+    /// assert!(report.contains("no task holds a permit"), "{report}");
     /// # Ok::<(), std::io::Error>(())
     /// ```
     pub fn try_block_on<F: Future>(&self, future: F) -> Result<F::Output, Stuck> {
@@ -145,6 +156,28 @@ impl Runtime {
     #[cfg(test)]
     pub(crate) fn core_for_tests(&self) -> &Core {
         &self.core
+    }
+
+    /// Every unfinished task: its state, polls, where it waits (the resource, the line of
+    /// the await, who could release it), and a verdict on whether anything can still wake
+    /// a task. Call it from outside `block_on` (between runs), or from inside one of its
+    /// tasks.
+    ///
+    /// ```
+    /// use runtime::sync::Semaphore;
+    ///
+    /// let rt = runtime::Runtime::new()?;
+    /// let gate = std::rc::Rc::new(Semaphore::new(0));
+    /// let waiter = gate.clone();
+    /// let _task = rt.spawn_named("waiter", async move { waiter.acquire().await.map(drop) });
+    /// rt.block_on(runtime::yield_now()); // the task runs once and parks on the semaphore
+    /// let report = rt.dump().to_string();
+    /// assert!(report.contains("t1 \"waiter\": parked, 1 poll"), "{report}");
+    /// assert!(report.contains("waits on semaphore acquire"), "{report}");
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
+    pub fn dump(&self) -> Report {
+        self.core.dump_now()
     }
 
     /// How many spawned tasks have not finished yet.
@@ -226,6 +259,14 @@ fn enter_for_drop(core: Rc<Core>) -> Option<EnterGuard> {
 pub fn block_on<F: Future>(future: F) -> F::Output {
     let rt = Runtime::new().unwrap_or_else(|e| panic!("cannot create a tinyloop runtime: {e}"));
     rt.block_on(future)
+}
+
+/// The [`Runtime::dump`] of the runtime running on this thread: call it from a task.
+///
+/// # Panics
+/// If no runtime is running on this thread.
+pub fn dump() -> Report {
+    current_or_panic("runtime::dump").dump_now()
 }
 
 /// Spawns a task onto the runtime running on this thread.

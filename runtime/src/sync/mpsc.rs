@@ -37,9 +37,10 @@ use std::fmt;
 use std::panic::Location;
 use std::pin::Pin;
 use std::rc::Rc;
-use std::task::{Context, Poll, Waker};
+use std::task::{Context, Poll};
 
 use super::Semaphore;
+use crate::task::parking::{ParkSlot, ReleaserSlot, ResourceKind, Role};
 use crate::task::{note_await, Await, AwaitPoint};
 
 mod future;
@@ -59,11 +60,12 @@ pub fn channel<T>(capacity: usize) -> (Sender<T>, Receiver<T>) {
         capacity > 0,
         "an mpsc channel needs a capacity of at least 1"
     );
+    let at = Location::caller();
     let shared = Rc::new(Channel {
-        slots: Semaphore::new(capacity),
+        slots: Semaphore::with_kind(capacity, ResourceKind::Mpsc, at),
         state: RefCell::new(Buffer {
             queue: VecDeque::with_capacity(capacity),
-            receiver: None,
+            receiver: ParkSlot::default(),
             senders: 1,
             receiver_alive: true,
         }),
@@ -71,11 +73,13 @@ pub fn channel<T>(capacity: usize) -> (Sender<T>, Receiver<T>) {
     });
     (
         Sender {
+            _releaser: shared.releaser(Role::Sender, at),
             shared: shared.clone(),
         },
         Receiver {
+            _releaser: shared.releaser(Role::Receiver, at),
             shared,
-            created_at: Location::caller(),
+            created_at: at,
         },
     )
 }
@@ -93,8 +97,8 @@ struct Buffer<T> {
     /// The values sent and not yet received. Never longer than the capacity: each holds
     /// a permit taken out of `slots`.
     queue: VecDeque<T>,
-    /// The waker of the receiver, while it waits for a value.
-    receiver: Option<Waker>,
+    /// The waker of the receiver, parked in the lot while it waits for a value.
+    receiver: ParkSlot,
     /// How many `Sender`s are alive; at zero the receiver gets `None` once the queue is
     /// empty.
     senders: usize,
@@ -109,6 +113,11 @@ impl<T> Channel<T> {
         self.state.borrow_mut()
     }
 
+    /// Registers a handle of the channel that could release its waiters, made at `at`.
+    fn releaser(&self, role: Role, at: &'static Location<'static>) -> ReleaserSlot {
+        ReleaserSlot::new(self.slots.resource_key(), role, at)
+    }
+
     /// Queues `value` (a permit was taken for it) and wakes the receiver.
     fn push(&self, value: T) -> Result<(), T> {
         let waker = {
@@ -117,7 +126,7 @@ impl<T> Channel<T> {
                 return Err(value);
             }
             state.queue.push_back(value);
-            state.receiver.take()
+            state.receiver.unpark()
         };
         if let Some(waker) = waker {
             waker.wake();
@@ -130,6 +139,8 @@ impl<T> Channel<T> {
 /// dropped, the receiver sees the end of the stream.
 pub struct Sender<T> {
     shared: Rc<Channel<T>>,
+    /// The sender in the wait-for graph: where it was created, and by which task.
+    _releaser: ReleaserSlot,
 }
 
 /// The error of [`Sender::send`]: the receiver is gone. Holds the value that was not sent.
@@ -159,7 +170,10 @@ impl<T> Sender<T> {
     pub fn send(&self, value: T) -> SendFuture<'_, T> {
         SendFuture {
             channel: &self.shared,
-            slot: self.shared.slots.acquire(), // remembers this caller's line
+            slot: self
+                .shared
+                .slots
+                .acquire_as(Await::Send, Location::caller()),
             value: Some(value),
         }
     }
@@ -195,10 +209,13 @@ impl<T> Sender<T> {
 }
 
 impl<T> Clone for Sender<T> {
+    /// Another sender; the wait-for graph names it by the line that cloned it.
+    #[track_caller]
     fn clone(&self) -> Sender<T> {
         self.shared.state().senders += 1;
         Sender {
             shared: self.shared.clone(),
+            _releaser: self.shared.releaser(Role::Sender, Location::caller()),
         }
     }
 }
@@ -209,7 +226,7 @@ impl<T> Drop for Sender<T> {
             let mut state = self.shared.state();
             state.senders -= 1;
             if state.senders == 0 {
-                state.receiver.take()
+                state.receiver.unpark()
             } else {
                 None
             }
@@ -224,6 +241,8 @@ impl<T> Drop for Sender<T> {
 /// and drops the values still queued.
 pub struct Receiver<T> {
     shared: Rc<Channel<T>>,
+    /// The receiver in the wait-for graph: receiving makes room for waiting senders.
+    _releaser: ReleaserSlot,
     /// The line that called [`channel`]: the await point of the [`Stream`] impl, whose
     /// poller is usually an adapter in another crate (`StreamExt::next`), not the user.
     ///
@@ -275,15 +294,15 @@ impl<T> Receiver<T> {
         if state.senders == 0 {
             return Poll::Ready(None);
         }
-        match &mut state.receiver {
-            Some(waker) => waker.clone_from(cx.waker()),
-            None => state.receiver = Some(cx.waker().clone()),
-        }
-        drop(state);
-        note_await(AwaitPoint {
+        let point = AwaitPoint {
             what: Await::Recv,
             at,
-        });
+        };
+        state
+            .receiver
+            .park(cx.waker(), point, self.shared.slots.resource_key());
+        drop(state);
+        note_await(point);
         Poll::Pending
     }
 
@@ -347,14 +366,13 @@ impl<T> futures_core::Stream for Receiver<T> {
 
 impl<T> Drop for Receiver<T> {
     fn drop(&mut self) {
-        let queued = {
+        let (queued, waker) = {
             let mut state = self.shared.state();
             state.receiver_alive = false;
-            state.receiver = None;
-            std::mem::take(&mut state.queue)
+            (std::mem::take(&mut state.queue), state.receiver.unpark())
         };
         self.shared.slots.close();
-        drop(queued);
+        drop((queued, waker));
     }
 }
 

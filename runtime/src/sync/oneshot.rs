@@ -12,6 +12,7 @@ use std::pin::Pin;
 use std::rc::Rc;
 use std::task::{Context, Poll, Waker};
 
+use crate::task::parking::{ParkSlot, ReleaserSlot, ResourceKind, ResourceSlot, Role};
 use crate::task::{note_await, Await, AwaitPoint};
 
 /// Creates a one-shot channel: the [`Sender`] sets the value once, the [`Receiver`] awaits it.
@@ -53,39 +54,99 @@ use crate::task::{note_await, Await, AwaitPoint};
 /// channel recv (src/x.rs:12)`, the line that called `channel`.
 #[track_caller]
 pub fn channel<T>() -> (Sender<T>, Receiver<T>) {
-    let inner = Rc::new(RefCell::new(OneshotState::new()));
+    let at = Location::caller();
+    let waiter = Parked {
+        slot: ParkSlot::default(),
+        resource: ResourceSlot::default(),
+        at,
+    };
+    let sender = ReleaserSlot::new(
+        waiter.resource.key(ResourceKind::Oneshot, at),
+        Role::Sender,
+        at,
+    );
+    let inner = Rc::new(RefCell::new(OneshotState::new(waiter)));
     (
         Sender {
             inner: inner.clone(),
+            _releaser: sender,
         },
         Receiver {
             inner,
-            created_at: Location::caller(),
+            created_at: at,
         },
     )
+}
+
+/// Where a one-shot keeps the waker of the task awaiting its receiver.
+pub(super) trait Waiter {
+    /// Keeps `cx`'s waker (unless the one kept already wakes the same task).
+    fn keep(&mut self, cx: &Context<'_>);
+    /// Takes the waker out, to be woken.
+    fn take(&mut self) -> Option<Waker>;
+}
+
+/// A cross-thread one-shot keeps the waker itself: its sender may be on another thread, so
+/// the waiting task counts as one that something outside the runtime can wake.
+impl Waiter for Option<Waker> {
+    fn keep(&mut self, cx: &Context<'_>) {
+        match self {
+            Some(waker) if waker.will_wake(cx.waker()) => {}
+            _ => *self = Some(cx.waker().clone()),
+        }
+    }
+
+    fn take(&mut self) -> Option<Waker> {
+        Option::take(self)
+    }
+}
+
+/// A one-shot of the runtime's thread parks the waker in the lot, on the channel as a
+/// resource, so the wait-for graph sees who waits on it and that only its sender can
+/// wake it.
+pub(super) struct Parked {
+    slot: ParkSlot,
+    resource: ResourceSlot,
+    /// The line that created the channel.
+    at: &'static Location<'static>,
+}
+
+impl Waiter for Parked {
+    fn keep(&mut self, cx: &Context<'_>) {
+        let point = AwaitPoint {
+            what: Await::Recv,
+            at: self.at,
+        };
+        let resource = self.resource.key(ResourceKind::Oneshot, self.at);
+        self.slot.park(cx.waker(), point, resource);
+    }
+
+    fn take(&mut self) -> Option<Waker> {
+        self.slot.unpark()
+    }
 }
 
 /// What the two halves share: the one-shot's whole logic. The handles keep it in an
 /// `Rc<RefCell<…>>` here, in an `Arc<Mutex<…>>` in [`thread_oneshot`](super::thread_oneshot).
 /// Its methods never call a waker or drop a value: they hand them back, to be called or
 /// dropped once the borrow (or lock) is released.
-pub(super) struct OneshotState<T> {
+pub(super) struct OneshotState<T, W> {
     /// The value, between `send` and the receiver taking it.
     value: Option<T>,
     /// The waker of the task awaiting the receiver.
-    receiver: Option<Waker>,
+    receiver: W,
     /// The sender is gone (it sent, or was dropped without sending).
     sender_dropped: bool,
     /// The receiver is gone: a send would be lost, so it fails.
     receiver_dropped: bool,
 }
 
-impl<T> OneshotState<T> {
-    /// Both halves alive, no value yet.
-    pub(super) fn new() -> OneshotState<T> {
+impl<T, W: Waiter> OneshotState<T, W> {
+    /// Both halves alive, no value yet; the receiver's waker will go to `receiver`.
+    pub(super) fn new(receiver: W) -> OneshotState<T, W> {
         OneshotState {
             value: None,
-            receiver: None,
+            receiver,
             sender_dropped: false,
             receiver_dropped: false,
         }
@@ -119,17 +180,15 @@ impl<T> OneshotState<T> {
         if self.sender_dropped {
             return Poll::Ready(Err(RecvError));
         }
-        match &self.receiver {
-            Some(waker) if waker.will_wake(cx.waker()) => {}
-            _ => self.receiver = Some(cx.waker().clone()),
-        }
+        self.receiver.keep(cx);
         Poll::Pending
     }
 
-    /// The receiver is gone: returns a value sent and never taken, to be dropped.
-    pub(super) fn close_receiver(&mut self) -> Option<T> {
+    /// The receiver is gone: returns a value sent and never taken, and the receiver's
+    /// waker, to be dropped.
+    pub(super) fn close_receiver(&mut self) -> (Option<T>, Option<Waker>) {
         self.receiver_dropped = true;
-        self.value.take()
+        (self.value.take(), self.receiver.take())
     }
 }
 
@@ -139,7 +198,9 @@ impl<T> OneshotState<T> {
 
 /// The sending half of a [`channel`].
 pub struct Sender<T> {
-    inner: Rc<RefCell<OneshotState<T>>>,
+    inner: Rc<RefCell<OneshotState<T, Parked>>>,
+    /// The sender in the wait-for graph: where it was created, and by which task.
+    _releaser: ReleaserSlot,
 }
 
 impl<T> Sender<T> {
@@ -170,7 +231,7 @@ impl<T> Drop for Sender<T> {
 /// The receiving half of a [`channel`]: a future of the value.
 #[must_use = "futures do nothing unless you `.await` them"]
 pub struct Receiver<T> {
-    inner: Rc<RefCell<OneshotState<T>>>,
+    inner: Rc<RefCell<OneshotState<T, Parked>>>,
     /// The line that called [`channel`]: where the trace says a task waits for the value.
     created_at: &'static Location<'static>,
 }
@@ -210,7 +271,7 @@ pub(super) fn note_recv(created_at: &'static Location<'static>) {
 impl<T> Drop for Receiver<T> {
     fn drop(&mut self) {
         let value = self.inner.borrow_mut().close_receiver();
-        drop(value); // after the borrow: its destructor may use the channel
+        drop(value); // after the borrow: a destructor may use the channel
     }
 }
 

@@ -9,6 +9,7 @@ use std::pin::Pin;
 use std::rc::Rc;
 use std::task::{Context, Poll, Waker};
 
+use crate::task::parking::{ParkSlot, ReleaserSlot, ResourceKind, ResourceSlot, Role};
 use crate::task::{note_await, Await, AwaitPoint};
 
 /// A counting semaphore: at most `permits` holders at once, the others wait in line.
@@ -57,12 +58,19 @@ struct Permits {
     /// Permits nobody holds.
     available: usize,
     /// The waiters, by ticket: the smallest ticket is served next. Holds only waiters that
-    /// have not got their permit yet.
-    waiters: BTreeMap<u64, Waker>,
+    /// have not got their permit yet; their wakers are parked in the lot.
+    waiters: BTreeMap<u64, ParkSlot>,
     /// The ticket the next waiter gets; tickets are never reused.
     next_ticket: u64,
     /// Set by [`Semaphore::close`]: every waiting and future `acquire` fails.
     closed: bool,
+    /// What the wait-for graph calls it: a semaphore, or the free slots of an mpsc channel
+    /// (whose permits are queued values, not held by tasks).
+    kind: ResourceKind,
+    /// The line that created it.
+    created_at: &'static Location<'static>,
+    /// Its entry in the parking lot, made when someone first waits or holds a permit.
+    resource: ResourceSlot,
 }
 
 impl Permits {
@@ -71,7 +79,12 @@ impl Permits {
         if self.available == 0 {
             return None;
         }
-        self.waiters.values().next().cloned()
+        self.waiters.values().next().and_then(ParkSlot::waker)
+    }
+
+    /// The semaphore's key in the parking lot.
+    fn resource(&self) -> Option<u32> {
+        self.resource.key(self.kind, self.created_at)
     }
 }
 
@@ -89,13 +102,26 @@ impl std::error::Error for AcquireError {}
 
 impl Semaphore {
     /// A semaphore with `permits` permits.
+    #[track_caller]
     pub fn new(permits: usize) -> Semaphore {
+        Semaphore::with_kind(permits, ResourceKind::Semaphore, Location::caller())
+    }
+
+    /// A semaphore that a report calls `kind`, created at `at`.
+    pub(crate) fn with_kind(
+        permits: usize,
+        kind: ResourceKind,
+        at: &'static Location<'static>,
+    ) -> Semaphore {
         Semaphore {
             inner: Rc::new(RefCell::new(Permits {
                 available: permits,
                 waiters: BTreeMap::new(),
                 next_ticket: 0,
                 closed: false,
+                kind,
+                created_at: at,
+                resource: ResourceSlot::default(),
             })),
         }
     }
@@ -115,21 +141,36 @@ impl Semaphore {
     /// [`AcquireError`] once the semaphore is [closed](Semaphore::close).
     #[track_caller]
     pub fn acquire(&self) -> Acquire<'_> {
+        self.acquire_as(Await::Acquire, Location::caller())
+    }
+
+    /// An `acquire` whose waiter parks as `what`, created at `at` (a channel's send waits
+    /// for room, not for a permit).
+    pub(crate) fn acquire_as(&self, what: Await, at: &'static Location<'static>) -> Acquire<'_> {
         Acquire {
             semaphore: self,
             ticket: None,
-            created_at: Location::caller(),
+            what,
+            created_at: at,
         }
     }
 
     /// Takes a permit if one is free and nobody waits; `None` otherwise (also when closed).
+    #[track_caller]
     pub fn try_acquire(&self) -> Option<Permit> {
         let mut state = self.state();
         if state.closed || state.available == 0 || !state.waiters.is_empty() {
             return None;
         }
         state.available -= 1;
-        Some(Permit::new(self))
+        let holder = state.holder(Location::caller());
+        drop(state);
+        Some(Permit::new(self, holder))
+    }
+
+    /// The semaphore's key in the parking lot, registering it if needed.
+    pub(crate) fn resource_key(&self) -> Option<u32> {
+        self.state().resource()
     }
 
     /// How many permits nobody holds.
@@ -157,8 +198,10 @@ impl Semaphore {
             state.closed = true;
             std::mem::take(&mut state.waiters)
         };
-        for waker in waiters.into_values() {
-            waker.wake();
+        for mut slot in waiters.into_values() {
+            if let Some(waker) = slot.unpark() {
+                waker.wake();
+            }
         }
     }
 
@@ -174,14 +217,20 @@ pub struct Acquire<'a> {
     semaphore: &'a Semaphore,
     /// Our place in line, once we had to wait.
     ticket: Option<u64>,
+    /// What the waiter parks as: `semaphore acquire`, or a channel's `channel send`.
+    what: Await,
     /// The line that called `acquire`, for the trace's `pending on semaphore acquire (…)`.
     created_at: &'static Location<'static>,
 }
 
-impl Acquire<'_> {
-    /// The line that called [`Semaphore::acquire`].
-    pub(crate) fn created_at(&self) -> &'static Location<'static> {
-        self.created_at
+impl Permits {
+    /// Registers the permit being taken now as held by the task being polled.
+    fn holder(&self, at: &'static Location<'static>) -> ReleaserSlot {
+        match self.kind {
+            ResourceKind::Semaphore => ReleaserSlot::new(self.resource(), Role::Permit, at),
+            // A channel's slot is held by a queued value, not by a task.
+            _ => ReleaserSlot::NONE,
+        }
     }
 }
 
@@ -201,35 +250,37 @@ impl Future for Acquire<'_> {
         };
         if first_in_line && state.available > 0 {
             state.available -= 1;
-            if let Some(ticket) = self.ticket.take() {
-                state.waiters.remove(&ticket);
-            }
+            let slot = self.ticket.take().and_then(|t| state.waiters.remove(&t));
             // More permits free: the next in line may take one too.
             let next = state.next_to_serve();
+            let holder = state.holder(self.created_at);
             drop(state);
+            drop(slot); // after the borrow: dropping a waker may run any code
             if let Some(waker) = next {
                 waker.wake();
             }
-            return Poll::Ready(Ok(Permit::new(semaphore)));
+            return Poll::Ready(Ok(Permit::new(semaphore, holder)));
         }
-        match self.ticket {
-            Some(ticket) => {
-                if let Some(waker) = state.waiters.get_mut(&ticket) {
-                    waker.clone_from(cx.waker());
-                }
-            }
+        let point = AwaitPoint {
+            what: self.what,
+            at: self.created_at,
+        };
+        let resource = state.resource();
+        let ticket = match self.ticket {
+            Some(ticket) => ticket,
             None => {
                 let ticket = state.next_ticket;
                 state.next_ticket += 1;
-                state.waiters.insert(ticket, cx.waker().clone());
-                drop(state);
+                state.waiters.insert(ticket, ParkSlot::default());
                 self.ticket = Some(ticket);
+                ticket
             }
+        };
+        if let Some(slot) = state.waiters.get_mut(&ticket) {
+            slot.park(cx.waker(), point, resource);
         }
-        note_await(AwaitPoint {
-            what: Await::Acquire,
-            at: self.created_at,
-        });
+        drop(state);
+        note_await(point);
         Poll::Pending
     }
 }
@@ -239,12 +290,13 @@ impl Drop for Acquire<'_> {
         let Some(ticket) = self.ticket.take() else {
             return;
         };
-        let next = {
+        let (slot, next) = {
             let mut state = self.semaphore.state();
-            state.waiters.remove(&ticket);
+            let slot = state.waiters.remove(&ticket);
             // We may have been woken to take a permit: pass the turn on.
-            state.next_to_serve()
+            (slot, state.next_to_serve())
         };
+        drop(slot);
         if let Some(waker) = next {
             waker.wake();
         }
@@ -256,23 +308,28 @@ impl Drop for Acquire<'_> {
 pub struct Permit {
     /// Where the permit goes back to; `None` once forgotten.
     semaphore: Option<Semaphore>,
+    /// The permit's entry in the wait-for graph: who holds it.
+    holder: ReleaserSlot,
 }
 
 impl Permit {
-    fn new(semaphore: &Semaphore) -> Permit {
+    fn new(semaphore: &Semaphore, holder: ReleaserSlot) -> Permit {
         Permit {
             semaphore: Some(semaphore.clone()),
+            holder,
         }
     }
 
     /// Keeps the permit out of the semaphore for good (the semaphore has one permit less).
     pub fn forget(mut self) {
         self.semaphore = None;
+        self.holder = ReleaserSlot::NONE;
     }
 }
 
 impl Drop for Permit {
     fn drop(&mut self) {
+        self.holder = ReleaserSlot::NONE;
         if let Some(semaphore) = self.semaphore.take() {
             semaphore.add_permits(1);
         }

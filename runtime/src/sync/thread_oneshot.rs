@@ -18,7 +18,7 @@ use std::future::Future;
 use std::panic::Location;
 use std::pin::Pin;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
-use std::task::{Context, Poll};
+use std::task::{Context, Poll, Waker};
 
 pub use super::oneshot::RecvError;
 use super::oneshot::{note_recv, OneshotState};
@@ -51,7 +51,7 @@ pub fn channel<T>() -> (Sender<T>, Receiver<T>) {
 /// A [`channel`] whose receiver names `created_at` as its await point: for the runtime's
 /// own channels, created on behalf of a caller further out (`spawn_blocking`).
 pub(crate) fn channel_at<T>(created_at: &'static Location<'static>) -> (Sender<T>, Receiver<T>) {
-    let inner = Arc::new(Mutex::new(OneshotState::new()));
+    let inner = Arc::new(Mutex::new(OneshotState::new(None)));
     (
         Sender {
             inner: inner.clone(),
@@ -60,14 +60,16 @@ pub(crate) fn channel_at<T>(created_at: &'static Location<'static>) -> (Sender<T
     )
 }
 
-fn lock<T>(inner: &Mutex<OneshotState<T>>) -> MutexGuard<'_, OneshotState<T>> {
+fn lock<T>(
+    inner: &Mutex<OneshotState<T, Option<Waker>>>,
+) -> MutexGuard<'_, OneshotState<T, Option<Waker>>> {
     // No user code runs under the lock (wakers are called after it is released).
     inner.lock().unwrap_or_else(PoisonError::into_inner)
 }
 
 /// The sending half of a [`channel`]; it may be sent to another thread.
 pub struct Sender<T> {
-    inner: Arc<Mutex<OneshotState<T>>>,
+    inner: Arc<Mutex<OneshotState<T, Option<Waker>>>>,
 }
 
 impl<T> Sender<T> {
@@ -99,7 +101,7 @@ impl<T> Drop for Sender<T> {
 /// on an external source of wakes (see the [module docs](self)).
 #[must_use = "futures do nothing unless you `.await` them"]
 pub struct Receiver<T> {
-    inner: Arc<Mutex<OneshotState<T>>>,
+    inner: Arc<Mutex<OneshotState<T, Option<Waker>>>>,
     /// The line that called [`channel`]: where the trace says a task waits for the value.
     created_at: &'static Location<'static>,
 }

@@ -6,13 +6,14 @@
 mod await_point;
 mod join_error;
 mod panic;
-mod report;
+pub(crate) mod parking;
+pub(crate) mod report;
 mod waits;
 mod yield_now;
 
 pub use await_point::{Await, AwaitPoint};
 pub use join_error::JoinError;
-pub use report::{Stuck, TaskReport};
+pub use report::{Report, Stuck, TaskReport, TaskState, Verdict, Wait};
 pub use waits::WaitsOn;
 pub use yield_now::{yield_now, YieldNow};
 

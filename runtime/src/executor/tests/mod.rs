@@ -11,8 +11,10 @@ mod io_and_blocking;
 mod misuse;
 mod order;
 mod state;
+mod stuck;
 mod time;
 mod wakes;
+mod watchdog;
 
 use std::future::Future;
 use std::pin::Pin;

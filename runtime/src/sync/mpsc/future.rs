@@ -10,7 +10,6 @@ use std::task::{Context, Poll};
 
 use super::{Channel, Receiver, SendError};
 use crate::sync::Acquire;
-use crate::task::{note_await, Await, AwaitPoint};
 
 /// The future returned by [`Sender::send`](super::Sender::send): takes a free slot
 /// (waiting in line while the queue is full), then queues the value. Dropped before it
@@ -34,12 +33,8 @@ impl<T> Future for SendFuture<'_, T> {
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         let this = self.get_mut();
+        // The slot's wait parks as `channel send`: what the task waits for is room.
         let Poll::Ready(permit) = Pin::new(&mut this.slot).poll(cx) else {
-            // The slot's wait noted `semaphore acquire`; what the task waits for is room.
-            note_await(AwaitPoint {
-                what: Await::Send,
-                at: this.slot.created_at(),
-            });
             return Poll::Pending;
         };
         let value = this
