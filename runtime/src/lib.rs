@@ -157,5 +157,6 @@ pub use executor::{
     EVENT_INTERVAL, STALL_WATCHDOG_ENV,
 };
 pub use task::{
-    yield_now, JoinError, Report, Stuck, TaskReport, TaskState, Verdict, Wait, WaitsOn, YieldNow,
+    yield_now, JoinError, Report, RuntimeId, Stuck, TaskReport, TaskState, Verdict, Wait, WaitsOn,
+    YieldNow,
 };

@@ -53,6 +53,8 @@ pub struct Builder {
     stall_watchdog: Option<Duration>,
     /// Who gets a stall report (default: stderr).
     on_stall: Option<OnStall>,
+    /// The runtime's name in errors and reports.
+    name: Option<Arc<str>>,
 }
 
 impl Builder {
@@ -72,7 +74,22 @@ impl Builder {
             trace_from_env: true,
             stall_watchdog: None,
             on_stall: None,
+            name: None,
         }
+    }
+
+    /// Names the runtime. Errors and reports that involve more than one runtime call it
+    /// `runtime 2 "replica"` (its [`RuntimeId`](crate::RuntimeId) and this name) instead
+    /// of `runtime 2`; [`Runtime::name`] returns it.
+    ///
+    /// ```
+    /// let rt = runtime::Runtime::builder().name("replica").build()?;
+    /// assert_eq!(rt.name(), Some("replica"));
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
+    pub fn name(mut self, name: impl Into<Arc<str>>) -> Builder {
+        self.name = Some(name.into());
+        self
     }
 
     /// Use a virtual clock: time stands still while tasks run, and when the runtime would
@@ -228,7 +245,7 @@ impl Builder {
             hooks.push(Rc::new(ChromeTrace::to_file(path)));
         }
         let core = Core::new(
-            Arc::new(Shared::new(interrupt, !hooks.is_empty())),
+            Arc::new(Shared::new(interrupt, !hooks.is_empty(), self.name)),
             reactor,
             time,
             BlockingPool::new(self.max_blocking_threads, self.blocking_keep_alive),
@@ -261,6 +278,7 @@ impl fmt::Debug for Builder {
             .field("trace_chrome", &self.trace_chrome)
             .field("trace_from_env", &self.trace_from_env)
             .field("stall_watchdog", &self.stall_watchdog)
+            .field("name", &self.name)
             .finish()
     }
 }

@@ -34,7 +34,7 @@ use std::rc::Rc;
 use std::sync::Arc;
 
 use self::core::Core;
-use crate::task::{Report, Stuck};
+use crate::task::{Report, RuntimeId, Stuck};
 
 /// How many tasks the runtime polls, at most, between two polls of the reactor.
 ///
@@ -184,6 +184,16 @@ impl Runtime {
     pub fn live_tasks(&self) -> usize {
         self.core.live_tasks()
     }
+
+    /// The runtime's number, unique in this process (see [`RuntimeId`]).
+    pub fn id(&self) -> RuntimeId {
+        self.core.shared().id
+    }
+
+    /// The name given with [`Builder::name`], if any.
+    pub fn name(&self) -> Option<&str> {
+        self.core.shared().name.as_deref()
+    }
 }
 
 impl Drop for Runtime {
@@ -198,6 +208,8 @@ impl Drop for Runtime {
 impl fmt::Debug for Runtime {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Runtime")
+            .field("id", &self.id())
+            .field("name", &self.name())
             .field("live_tasks", &self.core.live_tasks())
             .field("virtual_clock", &self.core.time().is_virtual())
             .finish()

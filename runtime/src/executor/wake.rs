@@ -28,7 +28,7 @@ use std::task::{RawWaker, RawWakerVTable, Waker};
 use super::cell::{Runnable, Wakeable};
 use super::core::Core;
 use crate::loom::{AtomicBool, AtomicUsize, Mutex, MutexGuard, Ordering};
-use crate::task::TaskId;
+use crate::task::{RuntimeId, TaskId};
 use crate::trace::{Event, IgnoredBecause};
 
 /// Set while the task is in a run queue (local or injection), or was woken while `RUNNING`
@@ -337,7 +337,8 @@ impl RunQueue {
     }
 }
 
-/// The part of a runtime other threads can reach: the injection queue and the interrupt.
+/// The part of a runtime other threads can reach: the injection queue and the interrupt,
+/// and who the runtime is. Every task's header points here.
 pub(crate) struct Shared {
     /// Entries woken on other threads.
     pub(crate) injected: Injection<Runnable>,
@@ -348,15 +349,22 @@ pub(crate) struct Shared {
     pub(crate) traced: bool,
     /// Set when the runtime starts dropping its tasks.
     closed: AtomicBool,
+    /// The runtime's number in the process.
+    pub(crate) id: RuntimeId,
+    /// The name it was built with, if any.
+    pub(crate) name: Option<Arc<str>>,
 }
 
 impl Shared {
-    pub(crate) fn new(interrupt: mio::Waker, traced: bool) -> Shared {
+    /// The shared part of a new runtime, which gets the next [`RuntimeId`].
+    pub(crate) fn new(interrupt: mio::Waker, traced: bool, name: Option<Arc<str>>) -> Shared {
         Shared {
             injected: Injection::new(),
             interrupt,
             traced,
             closed: AtomicBool::new(false),
+            id: RuntimeId::next(),
+            name,
         }
     }
 

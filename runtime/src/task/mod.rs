@@ -1,5 +1,5 @@
-//! What a task is, whatever runs it: its id, why it may have no output, what it waits on,
-//! and what a report says about it.
+//! What a task is, whatever runs it: its id (and its runtime's), why it may have no output,
+//! what it waits on, and what a report says about it.
 //!
 //! Nothing here knows the executor; the executor (`crate::executor`) builds on it.
 
@@ -8,12 +8,14 @@ mod join_error;
 mod panic;
 pub(crate) mod parking;
 pub(crate) mod report;
+mod runtime_id;
 mod waits;
 mod yield_now;
 
 pub use await_point::{Await, AwaitPoint};
 pub use join_error::JoinError;
 pub use report::{Report, Stuck, TaskReport, TaskState, Verdict, Wait};
+pub use runtime_id::RuntimeId;
 pub use waits::WaitsOn;
 pub use yield_now::{yield_now, YieldNow};
 
