@@ -87,6 +87,9 @@
 //!   busy tasks cannot starve I/O or timers.
 //! - A panicking task is caught: its [`JoinHandle`] returns [`JoinError::Panicked`], and
 //!   every other task keeps running.
+//! - A [`JoinHandle`] awaited inside another runtime on its thread, before its task
+//!   finished, returns [`JoinError::OtherRuntime`] at once: its own runtime cannot run
+//!   while the other one's `block_on` holds the thread, so waiting would never end.
 //! - A waker or a trace hook that panics is caught too: no other wake is lost and no task
 //!   is left half polled.
 //! - Dropping the [`Runtime`] drops every unfinished future exactly once, in place, inside

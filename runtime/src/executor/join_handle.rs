@@ -20,7 +20,10 @@ use crate::trace::Event;
 /// cancelled. **Dropping it detaches the task: the task keeps running** and its output is
 /// dropped when it finishes. Call [`abort`](JoinHandle::abort) to stop it instead.
 ///
-/// A `JoinHandle` stays on the runtime's thread (it is `!Send`), like the task.
+/// A `JoinHandle` stays on the runtime's thread (it is `!Send`), like the task. Await it
+/// inside its own runtime: awaited inside *another* runtime's `block_on` on that thread
+/// before the task finished, it returns [`JoinError::OtherRuntime`] at once instead of
+/// hanging (the task's runtime cannot run while the other one holds the thread).
 ///
 /// A task awaiting it shows in a trace as `pending on join t3 (src/x.rs:12)`, naming the
 /// line that spawned the task (or `pending on blocking job (…)` for
@@ -68,6 +71,9 @@ where
             // The runtime is being dropped and drops this task's future next.
             return Poll::Ready(Err(JoinError::Cancelled));
         }
+        if let Some(error) = self.awaited_in_other_runtime() {
+            return Poll::Ready(Err(error));
+        }
         self.set_join_waker(cx.waker());
         // The await point is the `spawn` call that made the handle (the task keeps that
         // line for its reports), so the handle stores nothing more.
@@ -103,6 +109,27 @@ where
             drop(unsafe { self.take_output() });
         }
         drop(self.take_join_waker());
+    }
+}
+
+impl<F: Future + 'static> TaskCell<F> {
+    /// The error for a handle polled, before its task finished, while another runtime runs
+    /// on this thread (the handle is `!Send`: the task's runtime lives on this thread too).
+    /// Waiting would hang: the task's runtime cannot run until the other's `block_on`
+    /// returns, and that waits for this handle. `None` in the task's own runtime, and
+    /// outside any runtime (a foreign executor may well run the task's runtime meanwhile).
+    fn awaited_in_other_runtime(&self) -> Option<JoinError> {
+        let owner = &self.header().shared;
+        wake::with_current(|core| {
+            let here = core?.shared();
+            (!Arc::ptr_eq(here, owner)).then(|| JoinError::OtherRuntime {
+                task: self.header().id,
+                owner: owner.id,
+                owner_name: owner.name.clone(),
+                awaited_in: here.id,
+                awaited_in_name: here.name.clone(),
+            })
+        })
     }
 }
 

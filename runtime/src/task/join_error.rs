@@ -2,8 +2,12 @@
 
 use std::any::Any;
 use std::fmt;
+use std::sync::Arc;
 
-/// The error of a [`JoinHandle`](crate::JoinHandle): the task was cancelled or it panicked.
+use super::{RuntimeId, RuntimeLabel, TaskId};
+
+/// The error of a [`JoinHandle`](crate::JoinHandle): the task was cancelled or it panicked,
+/// or its handle was awaited where its runtime cannot run.
 ///
 /// This is the runtime's error type; I/O operations return [`std::io::Error`].
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -17,6 +21,22 @@ pub enum JoinError {
     Panicked {
         /// The panic's message (`"Box<dyn Any>"` when the payload was not a string).
         message: String,
+    },
+    /// The handle was awaited inside another runtime running on the task's thread, before
+    /// the task finished. Awaiting it there would hang for ever: the task's runtime cannot
+    /// run its tasks while the other one's `block_on` holds the thread. The task goes on;
+    /// await its handle in its own runtime's `block_on` instead.
+    OtherRuntime {
+        /// The task awaited.
+        task: TaskId,
+        /// The runtime the task belongs to.
+        owner: RuntimeId,
+        /// That runtime's name, if it has one.
+        owner_name: Option<Arc<str>>,
+        /// The runtime that was running on the thread when the handle was awaited.
+        awaited_in: RuntimeId,
+        /// That runtime's name, if it has one.
+        awaited_in_name: Option<Arc<str>>,
     },
 }
 
@@ -49,7 +69,7 @@ impl JoinError {
     pub fn panic_message(&self) -> Option<&str> {
         match self {
             JoinError::Panicked { message } => Some(message),
-            JoinError::Cancelled => None,
+            JoinError::Cancelled | JoinError::OtherRuntime { .. } => None,
         }
     }
 }
@@ -59,8 +79,44 @@ impl fmt::Display for JoinError {
         match self {
             JoinError::Cancelled => f.write_str("task was cancelled"),
             JoinError::Panicked { message } => write!(f, "task panicked: {message}"),
+            JoinError::OtherRuntime {
+                task,
+                owner,
+                owner_name,
+                awaited_in,
+                awaited_in_name,
+            } => {
+                let owner_label = RuntimeLabel {
+                    id: *owner,
+                    name: owner_name.as_deref(),
+                };
+                let awaited_label = RuntimeLabel {
+                    id: *awaited_in,
+                    name: awaited_in_name.as_deref(),
+                };
+                write!(
+                    f,
+                    "{task} belongs to {owner_label}, but was awaited in {awaited_label} on the \
+                     same thread: {owner} cannot run its tasks while {awaited_in} blocks this \
+                     thread (await it inside {owner}'s block_on)"
+                )
+            }
         }
     }
 }
 
 impl std::error::Error for JoinError {}
+
+#[cfg(test)]
+mod tests {
+    use super::JoinError;
+
+    #[test]
+    fn cancelled_and_panicked_read_as_before() {
+        let panicked = JoinError::from_panic(Box::new("boom"));
+        assert_eq!(JoinError::Cancelled.to_string(), "task was cancelled");
+        assert_eq!(panicked.to_string(), "task panicked: boom");
+        assert_eq!(panicked.panic_message(), Some("boom"));
+        assert!(JoinError::Cancelled.is_cancelled() && panicked.is_panic());
+    }
+}

@@ -20,6 +20,7 @@ pub use waits::WaitsOn;
 pub use yield_now::{yield_now, YieldNow};
 
 pub(crate) use panic::{contain, drop_payload};
+pub(crate) use runtime_id::RuntimeLabel;
 pub(crate) use waits::{keep_await_point, note_await, note_wait, record_waits};
 
 use std::fmt;

@@ -36,9 +36,37 @@ impl fmt::Display for RuntimeId {
     }
 }
 
+/// A runtime as errors and reports name it: `runtime 2 "replica"`, or `runtime 2` when it
+/// has no name.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct RuntimeLabel<'a> {
+    pub(crate) id: RuntimeId,
+    pub(crate) name: Option<&'a str>,
+}
+
+impl fmt::Display for RuntimeLabel<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.name {
+            Some(name) => write!(f, "{} \"{name}\"", self.id),
+            None => write!(f, "{}", self.id),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
-    use super::RuntimeId;
+    use super::{RuntimeId, RuntimeLabel};
+
+    #[test]
+    fn a_label_quotes_the_name_after_the_id_and_omits_a_missing_one() {
+        let id = RuntimeId(2);
+        let named = RuntimeLabel {
+            id,
+            name: Some("replica"),
+        };
+        assert_eq!(named.to_string(), "runtime 2 \"replica\"");
+        assert_eq!(RuntimeLabel { id, name: None }.to_string(), "runtime 2");
+    }
 
     #[test]
     fn each_new_id_is_larger_than_the_last() {

@@ -10,6 +10,7 @@ mod fairness;
 mod io_and_blocking;
 mod misuse;
 mod order;
+mod other_runtime;
 mod state;
 mod stuck;
 mod time;
