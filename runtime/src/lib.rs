@@ -79,7 +79,9 @@
 //!   during its own poll goes to the back after the poll; waking a finished task does
 //!   nothing.
 //! - A wake on the runtime's thread takes no lock and makes no syscall. A wake from another
-//!   thread goes through an injection queue and interrupts the reactor.
+//!   thread goes through an injection queue and interrupts the reactor; so does dropping a
+//!   waker there, since it may have been the last one and the runtime must check again
+//!   whether anything can still wake its tasks.
 //! - The [`sync`] primitives are single-threaded (`!Send`): every holder of a sender, a
 //!   receiver or a permit lives on the runtime's thread, so a report can tell exactly who
 //!   could release what. A value from another thread comes in through [`sync::thread_oneshot`].

@@ -9,6 +9,10 @@
 //!            ├─ this thread runs the task's runtime: the local run queue (no lock, no syscall)
 //!            └─ any other thread: the injection queue, then interrupt the reactor's wait
 //!   ...the loop pops the entry (executor/core.rs) and polls it
+//!
+//!   drop(waker)                     on the runtime's thread: releases its reference;
+//!                                   elsewhere: releases it, then interrupts the reactor's
+//!                                   wait, so the runtime checks whether it is stuck
 //! ```
 //!
 //! A waker is the task's `Arc` pointer with a hand-written vtable, so waking never
@@ -241,10 +245,33 @@ impl<T: Wakeable + Sized> Vtable<T> {
 
     /// # Safety
     /// `data` is a reference owned by the waker being dropped.
+    ///
+    /// Dropped on the runtime's thread (the common case), it only releases its reference.
+    /// Dropped anywhere else, it may have been the task's last waker while the reactor
+    /// waits without a timeout: nothing would end that wait, so the runtime could never
+    /// find out that it is stuck. Such a drop interrupts the wait after the release, and
+    /// the runtime checks again.
     unsafe fn drop(data: *const ()) {
-        // SAFETY: the dropped waker owned one reference; release it.
+        // SAFETY: the task is alive: the dropped waker still owns its reference.
+        let shared = &unsafe { &*data.cast::<T>() }.header().shared;
+        if runs_here(shared) {
+            // SAFETY: the dropped waker owned one reference; release it.
+            unsafe { Arc::decrement_strong_count(data.cast::<T>()) };
+            return;
+        }
+        // The runtime, kept alive for the interrupt: the release may free the task.
+        let shared = Arc::clone(shared);
+        // SAFETY: as above; `shared` no longer borrows from the task.
         unsafe { Arc::decrement_strong_count(data.cast::<T>()) };
+        shared.interrupt();
     }
+}
+
+/// Whether `shared`'s runtime is the one running on this thread. Reads the thread's
+/// context without touching a reference count.
+#[inline]
+fn runs_here(shared: &Shared) -> bool {
+    with_current(|core| core.is_some_and(|core| std::ptr::eq(&**core.shared(), shared)))
 }
 
 /// Applies a wake to `task`'s state word. Returns whether the caller must queue it;
@@ -372,6 +399,15 @@ impl Shared {
     /// one is pending (so is it when the eventfd write fails: its counter is saturated).
     fn inject(&self, entry: Runnable) {
         if let Ok(true) = self.injected.push(entry) {
+            drop(self.interrupt.wake());
+        }
+    }
+
+    /// Interrupts the reactor's wait, so that the runtime looks again at what can still
+    /// wake its tasks (a waker of one of them was dropped on another thread). Does nothing
+    /// once the runtime is closed.
+    pub(crate) fn interrupt(&self) {
+        if !self.is_closed() {
             drop(self.interrupt.wake());
         }
     }

@@ -101,7 +101,7 @@ pub enum UnparkReason {
     Io,
     /// The precise timer (the next deadline) expired.
     Timer,
-    /// Another thread woke a task through the injection queue.
+    /// Another thread woke a task through the injection queue, or dropped a task's waker.
     Notified,
     /// The wait timed out with no event.
     Timeout,

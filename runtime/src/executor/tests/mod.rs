@@ -6,6 +6,7 @@
 mod abort_and_panic;
 mod diagnostics;
 mod drop;
+mod dropped_wakers;
 mod fairness;
 mod io_and_blocking;
 mod misuse;
