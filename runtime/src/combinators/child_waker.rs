@@ -18,6 +18,7 @@ use std::sync::Arc;
 use std::task::{RawWaker, RawWakerVTable, Waker};
 
 use super::wake_stack::ChildWaker;
+use crate::executor::wake::with_current;
 
 /// The vtable of every child waker: waking pushes the child (see [`ChildWaker::push`]).
 /// A `static`, not a `const`: one address, so that `Waker::will_wake` sees two wakers of
@@ -78,9 +79,33 @@ unsafe fn wake_by_ref_raw(data: *const ()) {
 
 /// # Safety
 /// `data` is a reference owned by the waker being dropped.
+///
+/// Dropped on a thread where no runtime runs, it may have been the last waker of a child
+/// whose runtime waits without a timeout: nothing would end that wait, so the runtime
+/// could never find out that it is stuck. So the drop wakes the parent, after the release
+/// (unless a push has woken it since its current poll started: the poll that wake brings
+/// comes after this release too); the parent's poll finds no child queued, and the runtime
+/// checks again. (A child waker cannot tell which runtime it belongs to; a drop on a thread
+/// where *some* runtime runs is taken to be on its own runtime's thread.)
 unsafe fn drop_raw(data: *const ()) {
-    // SAFETY: the dropped waker owned one reference; release it.
+    if with_current(|core| core.is_some()) {
+        // SAFETY: the dropped waker owned one reference; release it.
+        unsafe { Arc::decrement_strong_count(data.cast::<ChildWaker>()) };
+        return;
+    }
+    // SAFETY: the node is alive: the dropped waker still owns its reference. The stack is
+    // kept alive for the wake, since the release may free the node.
+    let stack = Arc::clone(unsafe { &*data.cast::<ChildWaker>() }.stack());
+    // SAFETY: as above; `stack` no longer borrows from the node.
     unsafe { Arc::decrement_strong_count(data.cast::<ChildWaker>()) };
+    // Cloned under the lock, woken after it: a waker may run arbitrary code.
+    let parent = {
+        let parent = stack.parent();
+        parent.waker.clone().filter(|_| !parent.woken)
+    };
+    if let Some(parent) = parent {
+        parent.wake();
+    }
 }
 
 #[cfg(test)]

@@ -241,6 +241,11 @@ impl ChildWaker {
             stack.wake_parent();
         }
     }
+
+    /// The stack this child pushes onto.
+    pub(super) fn stack(&self) -> &Arc<WakeStack> {
+        &self.stack
+    }
 }
 
 /// Children linked through their `next`, first to last: a batch taken off the stack, or
