@@ -48,6 +48,7 @@ use std::sync::Arc;
 use std::task::{Context, Poll};
 
 use crate::executor::wake;
+use crate::task::parking;
 use crate::task::TaskId;
 use crate::trace::{ChildId, Event};
 
@@ -61,7 +62,8 @@ use crate::trace::{ChildId, Event};
 pub fn label<F: Future>(label: impl Into<Arc<str>>, future: F) -> Labeled<F> {
     Labeled {
         future: Box::pin(future),
-        label: Some(label.into()),
+        label: label.into(),
+        recorded: false,
     }
 }
 
@@ -70,23 +72,28 @@ pub fn label<F: Future>(label: impl Into<Arc<str>>, future: F) -> Labeled<F> {
 pub struct Labeled<F> {
     /// The wrapped future, boxed so that `Labeled` needs no pin projection.
     future: Pin<Box<F>>,
-    /// The label until the first poll records it.
-    label: Option<Arc<str>>,
+    label: Arc<str>,
+    /// Whether the first poll has recorded the label in the trace.
+    recorded: bool,
 }
 
 impl<F: Future> Future for Labeled<F> {
     type Output = F::Output;
 
     fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<F::Output> {
-        if let Some(label) = self.label.take() {
+        if !self.recorded {
+            self.recorded = true;
             if let Some(core) = wake::current() {
                 let trace = core.trace();
                 if let Some((task, Some(child))) = trace.context() {
+                    let label = self.label.clone();
                     trace.emit(|| Event::ChildLabel { task, child, label });
                 }
             }
         }
-        self.future.as_mut().poll(cx)
+        // A waker parked inside names the label in a stuck report's async stack.
+        let frame = self.label.clone();
+        parking::in_frame(frame, || self.future.as_mut().poll(cx))
     }
 }
 
@@ -109,7 +116,7 @@ impl<F> fmt::Debug for Labeled<F> {
 pub fn span<F: Future>(name: impl Into<Cow<'static, str>>, future: F) -> Span<F> {
     Span {
         future: Box::pin(future),
-        name: name.into(),
+        name: Arc::from(name.into()),
         state: SpanState::NotStarted,
     }
 }
@@ -119,7 +126,8 @@ pub fn span<F: Future>(name: impl Into<Cow<'static, str>>, future: F) -> Span<F>
 pub struct Span<F> {
     /// The wrapped future, boxed so that `Span` needs no pin projection.
     future: Pin<Box<F>>,
-    name: Cow<'static, str>,
+    /// Shared with the async stack of each poll (one allocation, not one per poll).
+    name: Arc<str>,
     state: SpanState,
 }
 
@@ -150,7 +158,7 @@ impl<F: Future> Future for Span<F> {
                 let trace = core.trace();
                 if let (true, Some((task, child))) = (trace.is_on(), trace.context()) {
                     let id = trace.next_span();
-                    let name: Arc<str> = self.name.as_ref().into();
+                    let name = self.name.clone();
                     trace.emit(|| Event::SpanStart {
                         task,
                         child,
@@ -161,7 +169,8 @@ impl<F: Future> Future for Span<F> {
                 }
             }
         }
-        let output = self.future.as_mut().poll(cx);
+        let frame = self.name.clone();
+        let output = parking::in_frame(frame, || self.future.as_mut().poll(cx));
         if output.is_ready() {
             self.end(false);
         }

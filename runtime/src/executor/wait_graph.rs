@@ -71,6 +71,8 @@ struct Group {
 struct Edge {
     target: *const (),
     point: AwaitPoint,
+    /// The labels and spans it parked inside, outermost first.
+    frames: Vec<String>,
     on: On,
 }
 
@@ -149,6 +151,7 @@ impl Core {
                     edges.push(Edge {
                         target: ptr,
                         point: parked.point,
+                        frames: parked.frames.iter().map(|f| f.to_string()).collect(),
                         on,
                     });
                 }
@@ -183,6 +186,7 @@ impl Core {
                 edges.push(Edge {
                     target: ptr,
                     point,
+                    frames: Vec::new(),
                     on: On::Join(joined),
                 });
             }

@@ -26,7 +26,7 @@
 use std::any::Any;
 use std::cell::{Cell, RefCell};
 use std::panic::Location;
-use std::sync::Weak;
+use std::sync::{Arc, Weak};
 use std::task::Waker;
 
 use slab::Slab;
@@ -62,11 +62,17 @@ pub(crate) struct Resource {
     pub(crate) created_at: &'static Location<'static>,
 }
 
+/// A named frame of a task's async stack: a combinator child's label, or an open span
+/// ([`instrument`](crate::instrument)).
+pub(crate) type Frame = Arc<str>;
+
 /// A waker parked on a resource.
 pub(crate) struct Parked {
     pub(crate) waker: Waker,
     /// The leaf future that parked it, and the line that created that future.
     pub(crate) point: AwaitPoint,
+    /// The labels and spans the poll was inside when it parked, outermost first.
+    pub(crate) frames: Vec<Frame>,
     /// The resource it waits on (a key of [`Lot::resources`]).
     pub(crate) resource: u32,
 }
@@ -125,6 +131,34 @@ thread_local! {
     };
     /// The task being polled on this thread, set by the runtime around each poll.
     static POLLING: Cell<Option<TaskId>> = const { Cell::new(None) };
+    /// The labels and spans being polled on this thread, outermost first.
+    static FRAMES: RefCell<Vec<Frame>> = const { RefCell::new(Vec::new()) };
+}
+
+/// Runs `poll` inside `frame`: a waker parked meanwhile records it in its async stack.
+pub(crate) fn in_frame<R>(frame: Frame, poll: impl FnOnce() -> R) -> R {
+    /// Pops the frame when the poll returns or unwinds.
+    struct Pop;
+    impl Drop for Pop {
+        fn drop(&mut self) {
+            let _ = FRAMES.try_with(|frames| frames.borrow_mut().pop());
+        }
+    }
+    if FRAMES
+        .try_with(|frames| frames.borrow_mut().push(frame))
+        .is_err()
+    {
+        return poll();
+    }
+    let _pop = Pop;
+    poll()
+}
+
+/// The frames being polled now.
+fn frames() -> Vec<Frame> {
+    FRAMES
+        .try_with(|frames| frames.borrow().clone())
+        .unwrap_or_default()
 }
 
 /// Runs `f` on this thread's lot; `None` when the thread is exiting and the lot is gone
@@ -192,10 +226,12 @@ impl ParkSlot {
         let Some(resource) = resource else {
             return; // the thread is exiting: nothing can wait any more
         };
+        let frames = frames();
         let replaced = with(
             |lot| match self.0.and_then(|key| lot.parked.get_mut(key as usize)) {
                 Some(parked) => {
                     parked.point = point;
+                    parked.frames = frames;
                     match parked.waker.will_wake(waker) {
                         true => None,
                         false => Some(std::mem::replace(&mut parked.waker, waker.clone())),
@@ -205,6 +241,7 @@ impl ParkSlot {
                     let parked = Parked {
                         waker: waker.clone(),
                         point,
+                        frames,
                         resource,
                     };
                     self.0 = Some(lot.parked.insert(parked) as u32);

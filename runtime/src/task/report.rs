@@ -29,6 +29,9 @@ pub struct Wait {
     /// The combinator child that parked it (`child 2 of its gather`), or `None` for the
     /// task itself.
     pub child: Option<String>,
+    /// The labels ([`label`](crate::instrument::label)) and open spans
+    /// ([`span`](crate::instrument::span)) it parked inside, outermost first.
+    pub stack: Vec<String>,
     /// The leaf future that parked, and the line that created it.
     pub point: AwaitPoint,
     /// The resource: `semaphore created at src/x.rs:12`.
@@ -95,13 +98,20 @@ impl TaskReport {
 }
 
 impl Wait {
+    /// Where in the task it parked: `child 3 of its gather › hero 4 › request`.
+    fn place(&self) -> Option<String> {
+        let parts: Vec<&str> = self
+            .child
+            .iter()
+            .chain(&self.stack)
+            .map(String::as_str)
+            .collect();
+        (!parts.is_empty()).then(|| parts.join(" › "))
+    }
+
     /// `waits on semaphore acquire (src/x.rs:24), held by t2`.
     fn clause(&self) -> String {
-        let who = self
-            .child
-            .as_ref()
-            .map(|c| format!("({c}) "))
-            .unwrap_or_default();
+        let who = self.place().map(|c| format!("({c}) ")).unwrap_or_default();
         let release = match self.release.is_empty() {
             true => String::new(),
             false => format!(", {}", self.release),
@@ -112,8 +122,8 @@ impl Wait {
 
 impl fmt::Display for Wait {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        if let Some(child) = &self.child {
-            write!(f, "{child}: ")?;
+        if let Some(place) = self.place() {
+            write!(f, "{place}: ")?;
         }
         write!(f, "waits on {}: {}", self.point, self.resource)?;
         if !self.release.is_empty() {

@@ -8,6 +8,7 @@ use std::sync::mpsc as std_mpsc;
 use std::time::Duration;
 
 use super::Gate;
+use crate::instrument::{label, span};
 use crate::net::TcpListener;
 use crate::sync::{mpsc, oneshot, thread_oneshot, Semaphore};
 use crate::{Runtime, Stuck, Verdict};
@@ -161,17 +162,26 @@ fn two_tasks_each_holding_the_semaphore_the_other_wants_are_a_cycle() {
 }
 
 #[test]
-fn gather_children_parked_on_semaphores_are_reported_child_by_child() {
+fn gather_children_parked_on_semaphores_are_reported_child_by_child_with_labels_and_spans() {
     let report = stuck(|| async {
         let (a, b) = (Semaphore::new(0), Semaphore::new(0));
-        crate::gather([a.acquire(), b.acquire()]).await
+        crate::gather([
+            label("hero 1", span("request", a.acquire())),
+            label("hero 2", span("request", b.acquire())),
+        ])
+        .await
     });
+    for child in 0..2 {
+        let line = format!(
+            "    child {child} of its gather › hero {} › request: waits on semaphore acquire (",
+            child + 1
+        );
+        assert!(report.contains(&line), "{report}");
+    }
     assert!(
-        report.contains("    child 0 of its gather: waits on semaphore acquire ("),
-        "{report}"
-    );
-    assert!(
-        report.contains("    child 1 of its gather: waits on semaphore acquire ("),
+        report.contains(
+            "why: main (child 0 of its gather › hero 1 › request) waits on semaphore acquire ("
+        ),
         "{report}"
     );
 }

@@ -40,6 +40,7 @@ pub(super) fn describe(
     };
     Wait {
         child,
+        stack: edge.frames.clone(),
         point: edge.point,
         resource,
         release,
