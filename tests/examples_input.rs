@@ -28,6 +28,7 @@ fn every_example_reports_an_unknown_flag_in_one_line_with_the_usage_and_status_2
         "get",
         "readiness",
         "wakeups",
+        "deadlock",
     ] {
         let run = run_example(example, &["--bogus"]);
         assert_refused(&run, example, "unknown flag --bogus");
@@ -149,6 +150,7 @@ fn an_unwritable_trace_path_stops_every_example_before_any_work() {
         ("as_completed", vec!["--trace-json", path]),
         ("readiness", vec!["--trace-json", path]),
         ("wakeups", vec!["--trace-json", path]),
+        ("deadlock", vec!["--trace-json", path]),
         ("get", vec!["--trace-json", path, "http://127.0.0.1:9/"]),
         (
             "concurrency",
@@ -221,6 +223,7 @@ fn every_examples_help_says_what_each_flag_in_its_usage_does() {
         "get",
         "readiness",
         "wakeups",
+        "deadlock",
     ] {
         let run = run_example(example, &["--help"]);
         assert_eq!(run.code(), 0, "{run:#?}");

@@ -342,3 +342,34 @@ fn the_concurrency_table_has_asyncio_and_python_thread_rows_beside_tinyloops() {
         }
     }
 }
+
+#[test]
+fn the_deadlock_example_reports_the_cycle_of_the_two_semaphores_instead_of_hanging() {
+    let run = run_example("deadlock", &[]);
+    assert_eq!(run.code(), 0, "{run:#?}");
+    let lines = run.lines();
+    assert_eq!(
+        lines[0], "instead of hanging, the runtime reports:",
+        "{run:#?}"
+    );
+    let left = lines
+        .iter()
+        .position(|l| {
+            l.starts_with("  t1 \"left\": parked, 2 polls, spawned at examples/deadlock.rs:")
+        })
+        .unwrap_or_else(|| panic!("no line for left: {run:#?}"));
+    assert!(
+        lines[left + 1].starts_with("    waits on semaphore acquire (examples/deadlock.rs:")
+            && lines[left + 1].ends_with(", held by t2"),
+        "{run:#?}"
+    );
+    let why = run.last_line();
+    assert!(
+        why.starts_with("why: main waits on join t1 (examples/deadlock.rs:"),
+        "{run:#?}"
+    );
+    assert!(
+        why.ends_with("held by t1: a cycle back to t1 \"left\", so none of them can go on"),
+        "{run:#?}"
+    );
+}

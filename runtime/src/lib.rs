@@ -57,9 +57,50 @@
 //! layers that import downward only: `task/` and `reactor/` (which know nothing of the
 //! executor), then `trace/` and `sync/`, then `executor/`, then everything built on it
 //! (`time/`, `net/`, `combinators/`, `instrument.rs`). Around the core, and not needed to follow it:
-//! `executor/diagnostics.rs` (the lost-waker lint, the stuck report), `executor/builder.rs`,
+//! `executor/diagnostics.rs` (the lost-waker lint), `executor/wait_graph.rs` with
+//! `task/parking.rs` (the stuck report: see below), `executor/watchdog.rs`, `executor/builder.rs`,
 //! `executor/blocking.rs` ([`spawn_blocking`]), `task/` and `reactor/readiness.rs` (the
 //! vocabulary: ids, errors, flags), and the modules below.
+//!
+//! # When nothing can wake anything
+//!
+//! [`sync`]'s semaphore and channels park their waiters' wakers in a per-thread *parking
+//! lot*, with the line that parked them and who could release them. When no task is
+//! runnable and no timer, socket or blocking job is pending, the runtime counts where every
+//! task's wakers sit: if each is in the lot, in a join slot or in a combinator whose
+//! children's wakers all are, only a task could release it, and none will ever run.
+//! [`Runtime::try_block_on`] then returns a [`Stuck`] report instead of hanging: each task,
+//! where it waits, who holds what it needs, and the cycle.
+//!
+//! ```
+//! use std::rc::Rc;
+//! use runtime::sync::Semaphore;
+//!
+//! let rt = runtime::Runtime::new()?;
+//! let stuck = rt.try_block_on(async {
+//!     let (a, b) = (Rc::new(Semaphore::new(1)), Rc::new(Semaphore::new(1)));
+//!     let (a2, b2) = (a.clone(), b.clone());
+//!     let left = runtime::spawn_named("left", async move {
+//!         let _a = a.acquire().await;
+//!         runtime::yield_now().await;
+//!         let _b = b.acquire().await; // held by right
+//!     });
+//!     let right = runtime::spawn_named("right", async move {
+//!         let _b = b2.acquire().await;
+//!         runtime::yield_now().await;
+//!         let _a = a2.acquire().await; // held by left
+//!     });
+//!     let _ = (left.await, right.await);
+//! });
+//! let report = stuck.unwrap_err().to_string();
+//! assert!(report.contains("a cycle back to t1 \"left\""), "{report}");
+//! # Ok::<(), std::io::Error>(())
+//! ```
+//!
+//! A waker held anywhere else (a timer, a socket, another thread, the program's own code)
+//! could still fire, so the report never fires then; [`Runtime::dump`] shows the same
+//! report for any running program, and [`Builder::stall_watchdog`] prints it when such a
+//! program has been idle for a while.
 //!
 //! # Watching it think
 //!

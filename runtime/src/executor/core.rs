@@ -11,9 +11,10 @@
 //!    entry like any task);
 //! 2. move the entries other threads woke onto the run queue;
 //! 3. if nothing is runnable, check that something could still wake a task (else return
-//!    the [`Stuck`] report instead of waiting forever);
+//!    the [`Stuck`] report instead of waiting forever: `wait_graph.rs`);
 //! 4. [`turn`](Core::turn) the reactor: without blocking if entries are waiting, else until
-//!    I/O, a timer or another thread wakes something.
+//!    I/O, a timer or another thread wakes something (or the stall watchdog's time is up:
+//!    `watchdog.rs`).
 
 use std::cell::{Cell, RefCell};
 use std::collections::HashMap;
@@ -32,12 +33,12 @@ use super::blocking::BlockingPool;
 use super::cell::{Header, MainTask, PollStats, Runnable, Wakeable};
 use super::cell::{TaskCell, TaskRef};
 use super::wake::{waker_ref, AfterPoll, RunQueue, Shared, State};
-use super::wake::{CANCELLED, COMPLETE, SCHEDULED};
+use super::wake::{CANCELLED, SCHEDULED};
 use super::watchdog::Watchdog;
 use super::JoinHandle;
 use crate::reactor::time::{TimeDriver, TimerWake};
 use crate::reactor::{IoWake, Reactor};
-use crate::task::{contain, parking, record_waits, Report, Stuck, TaskId};
+use crate::task::{contain, parking, record_waits, Stuck, TaskId};
 use crate::trace::{Event, Hook, Outcome, PollResult, Tracer, WakeCause};
 
 /// Everything a runtime owns that only its own thread touches.
@@ -69,10 +70,10 @@ pub(crate) struct Core {
     event_interval: u32,
     /// Whether a lost waker is also printed to stderr (it is always emitted as an event).
     lost_waker_lint: bool,
-    /// The stall watchdog, if asked for.
-    watchdog: Option<Watchdog>,
+    /// The stall watchdog, if asked for (`watchdog.rs`).
+    pub(super) watchdog: Option<Watchdog>,
     /// `block_on`'s entry while `run_until` runs, for a dump asked for meanwhile.
-    main: RefCell<Weak<MainTask>>,
+    pub(super) main: RefCell<Weak<MainTask>>,
 }
 
 /// How [`Core::poll_entry`] went.
@@ -133,12 +134,6 @@ impl Core {
         }
     }
 
-    /// The same core, with a stall watchdog.
-    pub(crate) fn with_watchdog(mut self, watchdog: Option<Watchdog>) -> Core {
-        self.watchdog = watchdog;
-        self
-    }
-
     pub(crate) fn shared(&self) -> &Arc<Shared> {
         &self.shared
     }
@@ -161,10 +156,6 @@ impl Core {
 
     pub(crate) fn blocking(&self) -> &BlockingPool {
         &self.blocking
-    }
-
-    pub(crate) fn watchdog(&self) -> Option<&Watchdog> {
-        self.watchdog.as_ref()
     }
 
     /// Creates a task and queues it for its first poll.
@@ -434,15 +425,6 @@ impl Core {
     /// The name an unfinished task was spawned with.
     pub(crate) fn task_name(&self, id: TaskId) -> Option<Arc<str>> {
         self.names.borrow().get(&id).cloned()
-    }
-
-    /// [`Core::dump`] now: with `block_on`'s entry if it runs (held by `run_until` and,
-    /// for this call, here).
-    pub(crate) fn dump_now(&self) -> Report {
-        let main = self.main.borrow().upgrade();
-        // A `block_on` that returned left its entry complete (a waker may still hold it).
-        let main = main.filter(|main| main.header.state.load() & COMPLETE == 0);
-        self.dump(main.as_ref().map(|main| (main, 2)))
     }
 
     /// How many tasks have not finished.

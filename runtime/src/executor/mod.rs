@@ -2,8 +2,9 @@
 //!
 //! The core, in reading order: this file (the public API), `core.rs` (the loop),
 //! `cell.rs` (a task), `wake.rs` (the wake path), then the reactor's two files (see the
-//! crate docs). `join_handle.rs` (awaiting a task), `builder.rs`, `diagnostics.rs` and
-//! `blocking.rs` build on them.
+//! crate docs). `join_handle.rs` (awaiting a task), `builder.rs`, `blocking.rs`,
+//! `diagnostics.rs` (the lost-waker lint), `wait_graph.rs` (the stuck report) and
+//! `watchdog.rs` build on them.
 
 mod blocking;
 mod builder;

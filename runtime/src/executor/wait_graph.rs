@@ -22,7 +22,7 @@ use std::sync::Arc;
 
 use super::cell::{MainTask, TaskRef, Wakeable};
 use super::core::Core;
-use super::wake::{RUNNING, SCHEDULED};
+use super::wake::{COMPLETE, RUNNING, SCHEDULED};
 use crate::task::parking;
 use crate::task::report::{short_type, why};
 use crate::task::{Await, AwaitPoint, Report, Stuck, TaskId, TaskReport, TaskState, Verdict};
@@ -286,6 +286,15 @@ impl Core {
             tasks: graph.reports,
             why,
         })
+    }
+
+    /// [`Core::dump`] now: with `block_on`'s entry if it runs (held by `run_until` and,
+    /// for this call, here).
+    pub(crate) fn dump_now(&self) -> Report {
+        let main = self.main.borrow().upgrade();
+        // A `block_on` that returned left its entry complete (a waker may still hold it).
+        let main = main.filter(|main| main.header.state.load() & COMPLETE == 0);
+        self.dump(main.as_ref().map(|main| (main, 2)))
     }
 
     /// Every unfinished task, where it waits, and whether anything can still wake one.

@@ -88,6 +88,16 @@ impl Watchdog {
 }
 
 impl Core {
+    /// The same core, with a stall watchdog.
+    pub(crate) fn with_watchdog(mut self, watchdog: Option<Watchdog>) -> Core {
+        self.watchdog = watchdog;
+        self
+    }
+
+    fn watchdog(&self) -> Option<&Watchdog> {
+        self.watchdog.as_ref()
+    }
+
     /// Before the reactor waits: how long it may, if the watchdog watches this stall (the
     /// runtime is `idle`, and no timer, socket or blocking job is pending).
     pub(crate) fn stall_wait(&self, idle: bool) -> Option<Duration> {

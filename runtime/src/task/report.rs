@@ -68,7 +68,7 @@ pub struct TaskReport {
     pub outside_wakers: usize,
     /// Where it was spawned (`None` for `main`).
     pub spawned_at: Option<&'static Location<'static>>,
-    /// The type of its future, shortened: `async block in deadlock::main`.
+    /// The type of its future, shortened: `async code in deadlock::main`.
     pub future: String,
 }
 
@@ -137,7 +137,7 @@ impl fmt::Display for TaskReport {
     /// The task's line, then one indented line per place it waits:
     ///
     /// ```text
-    /// t1 "left": parked, 2 polls, spawned at examples/deadlock.rs:20 (async block in deadlock::main)
+    /// t1 "left": parked, 2 polls, spawned at examples/deadlock.rs:20 (async code in deadlock::worker)
     ///     waits on semaphore acquire (examples/deadlock.rs:24): semaphore created at …, held by t2
     /// ```
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -309,7 +309,7 @@ pub(crate) fn why(reports: &[TaskReport]) -> Vec<String> {
     lines
 }
 
-/// A future's type as a report shows it: `async block in deadlock::main` for the state
+/// A future's type as a report shows it: `async code in deadlock::main` for the state
 /// machine of an `async` block or fn, else the type without its generic arguments.
 pub(crate) fn short_type(name: &str) -> String {
     let base = name.split('<').next().unwrap_or(name);
@@ -318,7 +318,7 @@ pub(crate) fn short_type(name: &str) -> String {
             while let Some(outer) = path.strip_suffix("::{{closure}}") {
                 path = outer;
             }
-            format!("async block in {path}")
+            format!("async code in {path}")
         }
         None => base.to_owned(),
     }
@@ -332,7 +332,7 @@ mod tests {
     fn a_future_type_is_named_without_generics_and_closures() {
         assert_eq!(
             short_type("deadlock::main::{{closure}}::{{closure}}"),
-            "async block in deadlock::main"
+            "async code in deadlock::main"
         );
         assert_eq!(
             short_type("core::future::pending::Pending<()>"),

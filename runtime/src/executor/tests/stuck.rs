@@ -77,7 +77,7 @@ fn a_spawned_task_on_a_semaphore_that_main_awaits_is_a_chain_from_main() {
         "{report}"
     );
     let task = format!(
-        "  t1 \"starved\": parked, 1 poll, spawned at {spawned} (async block in \
+        "  t1 \"starved\": parked, 1 poll, spawned at {spawned} (async code in \
          runtime::executor::tests::stuck::a_spawned_task_on_a_semaphore_that_main_awaits_is_a_chain_from_main)"
     );
     assert!(report.contains(&task), "{report}");
@@ -275,7 +275,7 @@ fn the_dump_of_a_program_parked_at_known_places_reads_line_by_line() {
     let expected = [
         "tinyloop: 3 tasks unfinished".to_owned(),
         format!(
-            "  t1 \"waiter\": parked, 1 poll, spawned at {t1} (async block in \
+            "  t1 \"waiter\": parked, 1 poll, spawned at {t1} (async code in \
              runtime::executor::tests::stuck::the_dump_of_a_program_parked_at_known_places_reads_line_by_line)"
         ),
         format!(
