@@ -73,11 +73,11 @@ pub fn channel<T>(capacity: usize) -> (Sender<T>, Receiver<T>) {
     });
     (
         Sender {
-            _releaser: shared.releaser(Role::Sender, at),
+            releaser: shared.releaser(Role::Sender, at),
             shared: shared.clone(),
         },
         Receiver {
-            _releaser: shared.releaser(Role::Receiver, at),
+            releaser: shared.releaser(Role::Receiver, at),
             shared,
             created_at: at,
         },
@@ -140,7 +140,7 @@ impl<T> Channel<T> {
 pub struct Sender<T> {
     shared: Rc<Channel<T>>,
     /// The sender in the wait-for graph: where it was created, and by which task.
-    _releaser: ReleaserSlot,
+    releaser: ReleaserSlot,
 }
 
 /// The error of [`Sender::send`]: the receiver is gone. Holds the value that was not sent.
@@ -168,6 +168,7 @@ impl<T> Sender<T> {
     /// [`SendError`] with the value, if the receiver was dropped (before or while waiting).
     #[track_caller]
     pub fn send(&self, value: T) -> SendFuture<'_, T> {
+        self.releaser.used();
         SendFuture {
             channel: &self.shared,
             slot: self
@@ -185,6 +186,7 @@ impl<T> Sender<T> {
     /// [`TrySendError::Full`] when no slot is free, [`TrySendError::Closed`] when the
     /// receiver was dropped; both give the value back.
     pub fn try_send(&self, value: T) -> Result<(), TrySendError<T>> {
+        self.releaser.used();
         let Some(permit) = self.shared.slots.try_acquire() else {
             return Err(if self.shared.slots.is_closed() {
                 TrySendError::Closed(value)
@@ -215,7 +217,7 @@ impl<T> Clone for Sender<T> {
         self.shared.state().senders += 1;
         Sender {
             shared: self.shared.clone(),
-            _releaser: self.shared.releaser(Role::Sender, Location::caller()),
+            releaser: self.shared.releaser(Role::Sender, Location::caller()),
         }
     }
 }
@@ -242,7 +244,7 @@ impl<T> Drop for Sender<T> {
 pub struct Receiver<T> {
     shared: Rc<Channel<T>>,
     /// The receiver in the wait-for graph: receiving makes room for waiting senders.
-    _releaser: ReleaserSlot,
+    releaser: ReleaserSlot,
     /// The line that called [`channel`]: the await point of the [`Stream`] impl, whose
     /// poller is usually an adapter in another crate (`StreamExt::next`), not the user.
     ///
@@ -285,6 +287,7 @@ impl<T> Receiver<T> {
         cx: &mut Context<'_>,
         at: &'static Location<'static>,
     ) -> Poll<Option<T>> {
+        self.releaser.used();
         let mut state = self.shared.state();
         if let Some(value) = state.queue.pop_front() {
             drop(state);

@@ -229,7 +229,7 @@ impl Permits {
         match self.kind {
             ResourceKind::Semaphore => ReleaserSlot::new(self.resource(), Role::Permit, at),
             // A channel's slot is held by a queued value, not by a task.
-            _ => ReleaserSlot::NONE,
+            _ => ReleaserSlot::none(),
         }
     }
 }
@@ -323,13 +323,13 @@ impl Permit {
     /// Keeps the permit out of the semaphore for good (the semaphore has one permit less).
     pub fn forget(mut self) {
         self.semaphore = None;
-        self.holder = ReleaserSlot::NONE;
+        self.holder = ReleaserSlot::none();
     }
 }
 
 impl Drop for Permit {
     fn drop(&mut self) {
-        self.holder = ReleaserSlot::NONE;
+        self.holder = ReleaserSlot::none();
         if let Some(semaphore) = self.semaphore.take() {
             semaphore.add_permits(1);
         }

@@ -82,7 +82,8 @@ pub(crate) struct Releaser {
     /// The resource (a key of [`Lot::resources`]).
     pub(crate) resource: u32,
     pub(crate) role: Role,
-    /// The task that created it (or acquired the permit), if a task was being polled.
+    /// The task that created it (or acquired the permit), or, for a handle that says when
+    /// it is used, the task that used it last; `None` outside any task.
     pub(crate) by: Option<TaskId>,
     /// The line that created it.
     pub(crate) at: &'static Location<'static>,
@@ -275,31 +276,64 @@ impl Drop for ParkSlot {
 
 /// A releaser's registration: removed when the handle is dropped.
 #[derive(Debug)]
-pub(crate) struct ReleaserSlot(Option<u32>);
+pub(crate) struct ReleaserSlot {
+    key: Option<u32>,
+    /// The task the lot names as its last user, to skip the lot when it has not changed.
+    by: Cell<Option<TaskId>>,
+}
 
 impl ReleaserSlot {
     /// Registers a releaser of `resource` with `role`, made at `at` by the task being
     /// polled.
     pub(crate) fn new(resource: Option<u32>, role: Role, at: &'static Location<'static>) -> Self {
+        let by = current_task();
         let key = resource.and_then(|resource| {
             let releaser = Releaser {
                 resource,
                 role,
-                by: current_task(),
+                by,
                 at,
             };
             with(|lot| lot.releasers.insert(releaser) as u32)
         });
-        ReleaserSlot(key)
+        ReleaserSlot {
+            key,
+            by: Cell::new(by),
+        }
     }
 
     /// No registration (a handle whose resource is not tracked).
-    pub(crate) const NONE: ReleaserSlot = ReleaserSlot(None);
+    pub(crate) fn none() -> ReleaserSlot {
+        ReleaserSlot {
+            key: None,
+            by: Cell::new(None),
+        }
+    }
+
+    /// The handle is used by the task being polled: the report names that task as the
+    /// one that last used it (a handle may move between tasks; its use says where it is).
+    #[inline]
+    pub(crate) fn used(&self) {
+        let Some(task) = current_task() else {
+            return;
+        };
+        if self.by.get() == Some(task) {
+            return;
+        }
+        self.by.set(Some(task));
+        if let Some(key) = self.key {
+            with(|lot| {
+                if let Some(releaser) = lot.releasers.get_mut(key as usize) {
+                    releaser.by = Some(task);
+                }
+            });
+        }
+    }
 }
 
 impl Drop for ReleaserSlot {
     fn drop(&mut self) {
-        if let Some(key) = self.0.take() {
+        if let Some(key) = self.key.take() {
             with(|lot| lot.releasers.try_remove(key as usize));
         }
     }

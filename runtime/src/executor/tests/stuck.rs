@@ -97,7 +97,30 @@ fn receiving_on_a_channel_whose_only_sender_the_receiver_holds_itself_is_reporte
     assert!(
         report.contains(&format!(
             "    waits on channel recv ({recv}): mpsc channel created at {made}, whose \
-             sender (created at {made} by main) is still alive\n"
+             sender (created at {made}, last seen in main) is still alive\n"
+        )),
+        "{report}"
+    );
+}
+
+#[test]
+fn a_sender_moved_into_a_task_is_last_seen_in_the_task_that_used_it() {
+    let l = line!();
+    let report = stuck(|| async {
+        let (tx, mut rx) = mpsc::channel::<u8>(1);
+        let _producer = crate::spawn(async move {
+            tx.send(1).await.unwrap();
+            std::future::pending::<()>().await; // keeps `tx`, sends no more
+        });
+        rx.recv().await;
+        rx.recv().await
+    });
+    let (made, recv) = (at(l + 2), at(l + 8));
+    assert!(
+        report.contains(&format!(
+            "why: main waits on channel recv ({recv}), whose sender (created at {made}, last \
+             seen in t1) is still alive; t1 is parked with no waker alive: nothing can wake \
+             it\n"
         )),
         "{report}"
     );
@@ -116,8 +139,8 @@ fn a_oneshot_whose_sender_sits_in_a_task_parked_forever_names_both() {
     });
     let made = at(l + 2);
     let why = format!(
-        "why: main waits on channel recv ({made}), whose sender (created at {made} by \
-         main) is still alive\nwhy: t1 is parked with no waker alive: nothing can wake it\n"
+        "why: main waits on channel recv ({made}), whose sender (created at {made}, last \
+         seen in main) is still alive\nwhy: t1 is parked with no waker alive: nothing can wake it\n"
     );
     assert!(report.ends_with(&why), "{report}");
     assert!(

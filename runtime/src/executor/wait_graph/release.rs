@@ -64,7 +64,12 @@ fn release_of(info: &ResourceInfo, what: Await) -> (String, String, Vec<TaskId>)
     };
     let of_role: Vec<_> = info.releasers.iter().filter(|r| r.0 == role).collect();
     let tasks: Vec<TaskId> = of_role.iter().filter_map(|r| r.1).collect();
-    let by = |by: Option<TaskId>| by.map(|t| format!(" by {t}")).unwrap_or_default();
+    // A handle may have moved since: the task that made or last used it is where it was
+    // last seen.
+    let by = |by: Option<TaskId>| {
+        by.map(|t| format!(", last seen in {t}"))
+            .unwrap_or_default()
+    };
     let release = match role {
         Role::Permit if of_role.is_empty() => {
             "no task holds a permit (only add_permits or close can let it in)".to_owned()
