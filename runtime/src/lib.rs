@@ -36,7 +36,7 @@
 //!
 //! # Reading order
 //!
-//! The core is six files, read top to bottom in this order:
+//! The core is seven files, read top to bottom in this order:
 //!
 //! 1. `executor/mod.rs`: [`Runtime`], [`block_on`] and [`spawn`], the front door.
 //! 2. `executor/core.rs`: the loop. Pop an entry, poll it with the bookkeeping every poll
@@ -44,9 +44,11 @@
 //! 3. `executor/cell.rs`: a task. Its header, its cell (the future, then its output), and
 //!    the rule that says who may touch the future when.
 //! 4. `executor/wake.rs`: the wake path. The state word, the waker vtable, and the local
-//!    and cross-thread queues a wake lands in.
-//! 5. `reactor/mod.rs`: I/O readiness. Sources, edge-triggered readiness, the one wait.
-//! 6. `reactor/time.rs`: the time driver. The clock, the timers, the wakeup at the
+//!    run queue a wake lands in.
+//! 5. `executor/shared.rs`: what other threads reach. The injection queue for their wakes,
+//!    the interrupt that ends the reactor's wait.
+//! 6. `reactor/mod.rs`: I/O readiness. Sources, edge-triggered readiness, the one wait.
+//! 7. `reactor/time.rs`: the time driver. The clock, the timers, the wakeup at the
 //!    earliest deadline.
 //!
 //! Then `executor/join_handle.rs`, the other side of the cell's rule: awaiting a task's

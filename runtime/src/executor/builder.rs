@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use super::blocking::BlockingPool;
 use super::core::Core;
-use super::wake::Shared;
+use super::shared::Shared;
 use super::watchdog::{self, OnStall, Watchdog};
 use super::{Runtime, EVENT_INTERVAL};
 use crate::reactor::time::TimeDriver;

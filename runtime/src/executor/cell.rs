@@ -28,7 +28,8 @@ use std::sync::Arc;
 use std::task::{Context, Poll, Waker};
 
 use super::core::{Core, Polled};
-use super::wake::{Shared, State, COMPLETE, JOIN_INTEREST, SCHEDULED};
+use super::shared::Shared;
+use super::wake::{State, COMPLETE, JOIN_INTEREST, SCHEDULED};
 use crate::task::{contain, JoinError, TaskId, WaitsOn};
 use crate::trace::Outcome;
 

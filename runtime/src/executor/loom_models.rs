@@ -11,7 +11,8 @@ use loom::sync::atomic::{AtomicBool, Ordering};
 use loom::sync::Arc;
 use loom::thread;
 
-use super::wake::{AfterPoll, Injection, State, WakeAction};
+use super::shared::Injection;
+use super::wake::{AfterPoll, State, WakeAction};
 use super::wake::{CANCELLED, COMPLETE, SCHEDULED};
 
 /// One task as both threads see it.

@@ -1,7 +1,8 @@
 //! The runtime: a FIFO run queue of tasks in front of the reactor, on one thread.
 //!
 //! The core, in reading order: this file (the public API), `core.rs` (the loop),
-//! `cell.rs` (a task), `wake.rs` (the wake path), then the reactor's two files (see the
+//! `cell.rs` (a task), `wake.rs` (the wake path), `shared.rs` (what other threads reach),
+//! then the reactor's two files (see the
 //! crate docs). `join_handle.rs` (awaiting a task), `builder.rs`, `blocking.rs`,
 //! `diagnostics.rs` (the lost-waker lint), `wait_graph.rs` (the stuck report) and
 //! `watchdog.rs` build on them.
@@ -12,6 +13,7 @@ mod cell;
 pub(crate) mod core;
 mod diagnostics;
 mod join_handle;
+pub(crate) mod shared;
 mod wait_graph;
 pub(crate) mod wake;
 mod watchdog;
