@@ -18,6 +18,7 @@
 //! and the graph says why.
 
 use std::collections::HashMap;
+use std::sync::atomic::{fence, Ordering};
 use std::sync::Arc;
 
 use super::cell::{MainTask, TaskRef, Wakeable};
@@ -279,6 +280,14 @@ impl Core {
         // `run_until` holds one reference to `main` besides its wakers.
         let graph = self.wait_graph(Some((main, 1)));
         if graph.reports.iter().any(|r| r.outside_wakers > 0) {
+            return None;
+        }
+        // A thread may have woken a task between the first check and the counts: a wake
+        // queues the task, then releases the waker's reference. If the counts saw that
+        // release, this fence orders the queueing before the second look (the release
+        // synchronizes with it), so the task is found runnable, not stuck.
+        fence(Ordering::Acquire);
+        if self.has_runnable() {
             return None;
         }
         let why = why(&graph.reports);
