@@ -205,6 +205,6 @@ pub use executor::{
     EVENT_INTERVAL, STALL_WATCHDOG_ENV,
 };
 pub use task::{
-    yield_now, JoinError, Report, RuntimeId, Stuck, TaskReport, TaskState, Verdict, Wait, WaitsOn,
-    YieldNow,
+    yield_now, JoinError, OtherRuntime, Report, RuntimeId, Stuck, TaskReport, TaskState, Verdict,
+    Wait, WaitsOn, YieldNow,
 };

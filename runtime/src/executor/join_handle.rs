@@ -11,7 +11,7 @@ use super::blocking::is_blocking_job;
 use super::cell::TaskCell;
 use super::cell::Wakeable;
 use super::wake::{self, WakeAction, COMPLETE};
-use crate::task::{note_await, Await, AwaitPoint, JoinError, TaskId};
+use crate::task::{note_await, Await, AwaitPoint, JoinError, OtherRuntime, TaskId};
 use crate::trace::Event;
 
 /// An owned permission to await a task's output, or to abort the task.
@@ -122,12 +122,14 @@ impl<F: Future + 'static> TaskCell<F> {
         let owner = &self.header().shared;
         wake::with_current(|core| {
             let here = core?.shared();
-            (!Arc::ptr_eq(here, owner)).then(|| JoinError::OtherRuntime {
-                task: self.header().id,
-                owner: owner.id,
-                owner_name: owner.name.clone(),
-                awaited_in: here.id,
-                awaited_in_name: here.name.clone(),
+            (!Arc::ptr_eq(here, owner)).then(|| {
+                JoinError::OtherRuntime(Box::new(OtherRuntime {
+                    task: self.header().id,
+                    owner: owner.id,
+                    owner_name: owner.name.clone(),
+                    awaited_in: here.id,
+                    awaited_in_name: here.name.clone(),
+                }))
             })
         })
     }

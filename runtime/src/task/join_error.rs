@@ -26,18 +26,25 @@ pub enum JoinError {
     /// the task finished. Awaiting it there would hang for ever: the task's runtime cannot
     /// run its tasks while the other one's `block_on` holds the thread. The task goes on;
     /// await its handle in its own runtime's `block_on` instead.
-    OtherRuntime {
-        /// The task awaited.
-        task: TaskId,
-        /// The runtime the task belongs to.
-        owner: RuntimeId,
-        /// That runtime's name, if it has one.
-        owner_name: Option<Arc<str>>,
-        /// The runtime that was running on the thread when the handle was awaited.
-        awaited_in: RuntimeId,
-        /// That runtime's name, if it has one.
-        awaited_in_name: Option<Arc<str>>,
-    },
+    ///
+    /// Boxed, so that a task's output slot (which holds a `Result<T, JoinError>`) stays as
+    /// small as the other variants make it.
+    OtherRuntime(Box<OtherRuntime>),
+}
+
+/// Which runtimes a [`JoinError::OtherRuntime`] is about.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct OtherRuntime {
+    /// The task awaited.
+    pub task: TaskId,
+    /// The runtime the task belongs to.
+    pub owner: RuntimeId,
+    /// That runtime's name, if it has one.
+    pub owner_name: Option<Arc<str>>,
+    /// The runtime that was running on the thread when the handle was awaited.
+    pub awaited_in: RuntimeId,
+    /// That runtime's name, if it has one.
+    pub awaited_in_name: Option<Arc<str>>,
 }
 
 impl JoinError {
@@ -69,7 +76,7 @@ impl JoinError {
     pub fn panic_message(&self) -> Option<&str> {
         match self {
             JoinError::Panicked { message } => Some(message),
-            JoinError::Cancelled | JoinError::OtherRuntime { .. } => None,
+            JoinError::Cancelled | JoinError::OtherRuntime(_) => None,
         }
     }
 }
@@ -79,13 +86,14 @@ impl fmt::Display for JoinError {
         match self {
             JoinError::Cancelled => f.write_str("task was cancelled"),
             JoinError::Panicked { message } => write!(f, "task panicked: {message}"),
-            JoinError::OtherRuntime {
-                task,
-                owner,
-                owner_name,
-                awaited_in,
-                awaited_in_name,
-            } => {
+            JoinError::OtherRuntime(other) => {
+                let OtherRuntime {
+                    task,
+                    owner,
+                    owner_name,
+                    awaited_in,
+                    awaited_in_name,
+                } = &**other;
                 let owner_label = RuntimeLabel {
                     id: *owner,
                     name: owner_name.as_deref(),
@@ -110,6 +118,15 @@ impl std::error::Error for JoinError {}
 #[cfg(test)]
 mod tests {
     use super::JoinError;
+
+    #[test]
+    fn a_join_error_is_three_words_so_every_tasks_output_slot_stays_small() {
+        // A task's cell holds `Result<T, JoinError>`; a larger error grows every task.
+        assert_eq!(
+            std::mem::size_of::<JoinError>(),
+            3 * std::mem::size_of::<usize>()
+        );
+    }
 
     #[test]
     fn cancelled_and_panicked_read_as_before() {

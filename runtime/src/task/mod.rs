@@ -13,7 +13,7 @@ mod waits;
 mod yield_now;
 
 pub use await_point::{Await, AwaitPoint};
-pub use join_error::JoinError;
+pub use join_error::{JoinError, OtherRuntime};
 pub use report::{Report, Stuck, TaskReport, TaskState, Verdict, Wait};
 pub use runtime_id::RuntimeId;
 pub use waits::WaitsOn;

@@ -5,7 +5,7 @@ use std::future::Future;
 use std::pin::pin;
 use std::task::{Context, Poll, Waker};
 
-use crate::{JoinError, Runtime, RuntimeId};
+use crate::{JoinError, OtherRuntime, Runtime, RuntimeId};
 
 fn named(name: &str) -> Runtime {
     Runtime::builder().name(name).build().unwrap()
@@ -30,13 +30,13 @@ fn block_on_of_another_runtimes_unfinished_task_returns_other_runtime_at_once() 
     let error = rt2.try_block_on(handle).unwrap().unwrap_err();
     assert_eq!(
         error,
-        JoinError::OtherRuntime {
+        JoinError::OtherRuntime(Box::new(OtherRuntime {
             task,
             owner: rt1.id(),
             owner_name: Some("a".into()),
             awaited_in: rt2.id(),
             awaited_in_name: Some("b".into()),
-        }
+        }))
     );
     let (one, two) = (rt1.id().0, rt2.id().0);
     assert_eq!(
