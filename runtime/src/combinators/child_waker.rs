@@ -53,11 +53,25 @@ pub(super) fn waker_ref(node: &Arc<ChildWaker>) -> WakerRef<'_> {
     }
 }
 
+/// The combinator child `waker` wakes, if it is a child waker: its stack's address (the
+/// same as the wait-for graph's `Weak` to it) and the child's index.
+pub(super) fn child_of(waker: &Waker) -> Option<(*const (), u32)> {
+    if !std::ptr::eq(waker.vtable(), &VTABLE) {
+        return None;
+    }
+    // SAFETY: every waker with this vtable has as data the pointer of a live
+    // `Arc<ChildWaker>` (module docs), kept alive by `waker` while it is borrowed here.
+    let node = unsafe { &*waker.data().cast::<ChildWaker>() };
+    Some((Arc::as_ptr(node.stack()).cast(), node.index()))
+}
+
 /// # Safety
 /// `data` points to a live `ChildWaker` in an `Arc`.
 unsafe fn clone_raw(data: *const ()) -> RawWaker {
     // SAFETY: the node is alive (caller); the new waker owns the reference added here.
     unsafe { Arc::increment_strong_count(data.cast::<ChildWaker>()) };
+    // SAFETY: the node is alive (caller), and is only read.
+    unsafe { &*data.cast::<ChildWaker>() }.stack().count_clone();
     RawWaker::new(data, &VTABLE)
 }
 
@@ -67,6 +81,7 @@ unsafe fn wake_raw(data: *const ()) {
     // SAFETY: the consumed waker's reference moves into this `Arc`, released at the end.
     let node = unsafe { Arc::from_raw(data.cast::<ChildWaker>()) };
     node.push();
+    node.stack().uncount_clone(); // after the push: see `uncount_clone`
 }
 
 /// # Safety
@@ -88,6 +103,10 @@ unsafe fn wake_by_ref_raw(data: *const ()) {
 /// checks again. (A child waker cannot tell which runtime it belongs to; a drop on a thread
 /// where *some* runtime runs is taken to be on its own runtime's thread.)
 unsafe fn drop_raw(data: *const ()) {
+    // SAFETY: the node is alive: the dropped waker still owns its reference.
+    unsafe { &*data.cast::<ChildWaker>() }
+        .stack()
+        .uncount_clone();
     if with_current(|core| core.is_some()) {
         // SAFETY: the dropped waker owned one reference; release it.
         unsafe { Arc::decrement_strong_count(data.cast::<ChildWaker>()) };

@@ -38,15 +38,14 @@
 //! A child is queued at most once: its waker's `queued` flag is set by the wake that queues
 //! it and cleared just before its poll, and a wake that finds it set does nothing.
 
-use std::any::Any;
 use std::ops::Range;
 use std::sync::{Arc, Weak};
 use std::task::{Context, Poll};
 
 use super::child_trace::{self, GroupTag, RoundTrace};
-use super::child_waker::{waker_ref, WakerRef};
+use super::child_waker::{child_of, waker_ref, WakerRef};
 use super::wake_stack::{Chain, ChildWaker, WakeStack};
-use crate::task::parking::{GroupSlot, ParentWaker};
+use crate::task::parking::{self, GroupSlot, ParentWaker, WakerId};
 
 /// The most children one parent poll may poll. After that many, the parent yields (wakes
 /// itself and returns `Pending`) so the rest of the runtime gets a turn.
@@ -117,7 +116,6 @@ impl ReadyList {
         // would queue it, waking the parent.
         let (index, fresh) = (self.nodes.len(), !self.polled);
         let node = Arc::new(ChildWaker::new(index, self.stack.clone(), fresh));
-        self.group.add_child(|| node_weak(&node));
         self.nodes.push(node); // before any push: the stack names only nodes in `nodes`
         if fresh {
             self.fresh.end = self.nodes.len();
@@ -199,9 +197,9 @@ impl ReadyList {
     /// The parent returns `Pending`: from now on the wait-for graph counts each child's
     /// waker on its own, and sees the one copy of the parent's waker they lead to.
     pub(crate) fn note_parked(&self) {
-        let parent: Weak<dyn ParentWaker> = Arc::downgrade(&self.stack) as _;
-        self.group
-            .register(self.name, parent, self.nodes.iter().map(node_weak));
+        parking::recognise_children(child_of);
+        let stack = || Arc::downgrade(&self.stack) as Weak<dyn ParentWaker>;
+        self.group.register(self.name, stack);
     }
 
     /// How many children this list has taken in (new ones, or off the stack) and not
@@ -220,14 +218,13 @@ impl Drop for ReadyList {
     }
 }
 
-/// A child's waker node as the wait-for graph sees it.
-fn node_weak(node: &Arc<ChildWaker>) -> Weak<dyn Any + Send + Sync> {
-    Arc::downgrade(node) as _
-}
-
 impl ParentWaker for WakeStack {
-    fn parent_data(&self) -> Option<*const ()> {
-        self.parent().waker.as_ref().map(std::task::Waker::data)
+    fn parent_waker(&self) -> Option<WakerId> {
+        self.parent().waker.as_ref().map(parking::identify)
+    }
+
+    fn clones(&self) -> usize {
+        WakeStack::clones(self)
     }
 }
 

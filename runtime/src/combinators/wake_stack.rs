@@ -51,7 +51,7 @@ use std::sync::{Arc, PoisonError};
 use std::task::Waker;
 
 use super::child_trace::GroupTag;
-use crate::loom::{AtomicBool, AtomicU32, Mutex, MutexGuard, Ordering};
+use crate::loom::{AtomicBool, AtomicU32, AtomicUsize, Mutex, MutexGuard, Ordering};
 
 /// A child's index as the stack stores it. 32 bits, not 64, keep a `ChildWaker` (with its
 /// reference counts) at 40 bytes, which the allocator serves from 48-byte blocks rather
@@ -73,6 +73,9 @@ pub(super) struct WakeStack {
     parent: Mutex<Parent>,
     /// The combinator's identity in the trace, read by every wake.
     tag: GroupTag,
+    /// How many owned child wakers (clones, not the parent's borrowed ones) are alive: the
+    /// wait-for graph compares it with those it finds in the runtime's primitives.
+    clones: AtomicUsize,
 }
 
 /// The parent, as the pushes see it.
@@ -110,7 +113,25 @@ impl WakeStack {
                 woken: false,
             }),
             tag: GroupTag::default(),
+            clones: AtomicUsize::new(0),
         }
+    }
+
+    /// How many owned child wakers are alive.
+    pub(super) fn clones(&self) -> usize {
+        self.clones.load(Ordering::Acquire)
+    }
+
+    /// A child waker was cloned.
+    pub(super) fn count_clone(&self) {
+        self.clones.fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// A child waker was consumed or dropped. Release: a wake from another thread pushes
+    /// (and wakes the parent) before this, and the stuck check, having seen the count,
+    /// must see the wake too.
+    pub(super) fn uncount_clone(&self) {
+        self.clones.fetch_sub(1, Ordering::Release);
     }
 
     /// The combinator's identity in the trace.
@@ -245,6 +266,11 @@ impl ChildWaker {
     /// The stack this child pushes onto.
     pub(super) fn stack(&self) -> &Arc<WakeStack> {
         &self.stack
+    }
+
+    /// The child's position among its siblings.
+    pub(super) fn index(&self) -> u32 {
+        self.index
     }
 }
 

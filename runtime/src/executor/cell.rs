@@ -30,6 +30,7 @@ use std::task::{Context, Poll, Waker};
 use super::core::{Core, Polled};
 use super::shared::Shared;
 use super::wake::{State, COMPLETE, JOIN_INTEREST, SCHEDULED};
+use crate::task::parking::{self, WakerId};
 use crate::task::{contain, JoinError, TaskId, WaitsOn};
 use crate::trace::Outcome;
 
@@ -307,8 +308,8 @@ pub(crate) trait Task: Wakeable {
     /// Drops the future without polling it, the output being `Cancelled` (the runtime is
     /// being dropped). Does nothing if the task has completed. Runtime thread only.
     fn cancel_now(&self, core: &Core);
-    /// The data pointer of the waker in the join slot (that of whoever awaits the task).
-    fn join_waker_data(&self) -> Option<*const ()>;
+    /// Whose the waker in the join slot is (that of whoever awaits the task).
+    fn join_waker(&self) -> Option<WakerId>;
     /// The type of the task's future, for reports.
     fn future_type(&self) -> &'static str;
 }
@@ -340,10 +341,10 @@ impl<F: Future + 'static> Task for TaskCell<F> {
         std::any::type_name::<F>()
     }
 
-    fn join_waker_data(&self) -> Option<*const ()> {
+    fn join_waker(&self) -> Option<WakerId> {
         let waker = self.join_waker.take();
-        let data = waker.as_ref().map(Waker::data);
+        let id = waker.as_ref().map(parking::identify);
         self.join_waker.set(waker);
-        data
+        id
     }
 }

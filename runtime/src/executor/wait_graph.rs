@@ -18,13 +18,14 @@
 //! and the graph says why.
 
 use std::collections::HashMap;
+use std::rc::Weak as RcWeak;
 use std::sync::atomic::{fence, Ordering};
 use std::sync::Arc;
 
 use super::cell::{MainTask, TaskRef, Wakeable};
 use super::core::Core;
 use super::wake::{COMPLETE, RUNNING, SCHEDULED};
-use crate::task::parking;
+use crate::task::parking::{self, ResourceKind, Room, WakerId};
 use crate::task::report::{short_type, why};
 use crate::task::{Await, AwaitPoint, Report, Stuck, TaskId, TaskReport, TaskState, Verdict};
 use release::{describe, ResourceInfo};
@@ -33,44 +34,34 @@ mod release;
 
 /// Who a waker wakes: an entry (`main` or a task), or a combinator's child.
 #[derive(Clone, Copy)]
-enum Owner {
+enum Target {
     Entry(usize),
-    Child { group: usize, index: usize },
+    Child { group: usize, index: u32 },
 }
 
-/// A waker's target and its counts.
-struct Target {
-    owner: Owner,
+/// An entry's wakers.
+#[derive(Default)]
+struct Counts {
     /// Wakers alive.
     live: usize,
     /// Of those, the ones sitting in the runtime's primitives.
     inside: usize,
 }
 
-impl Target {
-    fn new(owner: Owner, live: usize) -> Target {
-        Target {
-            owner,
-            live,
-            inside: 0,
-        }
-    }
-}
-
 /// A combinator as the graph sees it.
 struct Group {
     name: &'static str,
-    /// The data pointer of the parent's waker.
-    parent: Option<*const ()>,
-    /// Its children's waker pointers.
-    children: Vec<*const ()>,
+    /// Whose the one copy of the parent's waker is, if the graph knows it.
+    parent: Option<Target>,
+    /// Owned child wakers alive, and how many of them sit in the runtime's primitives.
+    counts: Counts,
     /// Whether a child's waker is outside, which puts the parent's copy outside too.
     open: bool,
 }
 
 /// One waker in a primitive: whose, and on what.
 struct Edge {
-    target: *const (),
+    target: Target,
     point: AwaitPoint,
     /// The labels and spans it parked inside, outermost first.
     frames: Vec<String>,
@@ -78,7 +69,7 @@ struct Edge {
 }
 
 enum On {
-    /// A resource in the lot, by key.
+    /// A resource, by its key in the graph's resources.
     Resource(u32),
     /// The join slot of entry `usize`.
     Join(usize),
@@ -89,140 +80,190 @@ pub(crate) struct Graph {
     reports: Vec<TaskReport>,
 }
 
+/// The wakers found so far: whose, and where.
+struct Found {
+    entries: Vec<Counts>,
+    entry_of: HashMap<*const (), usize>,
+    groups: Vec<Group>,
+    group_of: HashMap<*const (), usize>,
+}
+
+impl Found {
+    /// Counts one waker found in a primitive; returns whose it is, if it is this runtime's.
+    fn inside(&mut self, id: WakerId) -> Option<Target> {
+        match id.child {
+            Some((stack, index)) => {
+                let group = *self.group_of.get(&stack)?;
+                self.groups[group].counts.inside += 1;
+                Some(Target::Child { group, index })
+            }
+            None => {
+                let entry = *self.entry_of.get(&id.data)?;
+                self.entries[entry].inside += 1;
+                Some(Target::Entry(entry))
+            }
+        }
+    }
+
+    /// A waker counted inside is outside after all.
+    fn outside(&mut self, target: Target) {
+        let counts = match target {
+            Target::Entry(entry) => &mut self.entries[entry],
+            Target::Child { group, .. } => &mut self.groups[group].counts,
+        };
+        counts.inside -= 1;
+    }
+
+    /// Opens every combinator with a child waker outside: its copy of the parent's waker
+    /// is then outside too, which may open the combinator around it.
+    fn open_groups(&mut self) {
+        let mut changed = true;
+        while changed {
+            changed = false;
+            for g in 0..self.groups.len() {
+                let group = &mut self.groups[g];
+                if group.open || group.counts.live <= group.counts.inside {
+                    continue;
+                }
+                group.open = true;
+                changed = true;
+                if let Some(parent) = group.parent {
+                    self.outside(parent);
+                }
+            }
+        }
+    }
+}
+
 impl Core {
     /// The wait-for graph of every unfinished task. `main` is `block_on`'s entry, with
-    /// `main_refs` references to it that are not wakers.
+    /// that many references to it that are not wakers.
     fn wait_graph(&self, main: Option<(&Arc<MainTask>, usize)>) -> Graph {
         let tasks: Vec<TaskRef> = self.tasks();
         let polling = parking::current_task();
         let mut reports = Vec::new();
-        let mut targets: HashMap<*const (), Target> = HashMap::new();
+        let mut found = Found {
+            entries: Vec::new(),
+            entry_of: HashMap::new(),
+            groups: Vec::new(),
+            group_of: HashMap::new(),
+        };
         let mut add_entry = |report: TaskReport, ptr: *const (), live: usize| {
-            let owner = Owner::Entry(reports.len());
-            targets.insert(ptr, Target::new(owner, live));
+            found.entry_of.insert(ptr, reports.len());
+            found.entries.push(Counts { live, inside: 0 });
             reports.push(report);
         };
         if let Some((main, refs)) = main {
             let live = Arc::strong_count(main).saturating_sub(refs);
-            add_entry(
-                self.task_report(&**main, "block_on's future", live, polling),
-                address(main),
-                live,
-            );
+            let report = self.task_report(&**main, "block_on's future", live, polling);
+            add_entry(report, address(main), live);
         }
         for task in &tasks {
             let live = task.live_wakers(Arc::strong_count(task));
             let report = self.task_report(&**task, task.future_type(), live, polling);
             add_entry(report, address(task), live);
         }
-        let index_of: HashMap<TaskId, usize> =
-            reports.iter().enumerate().map(|(i, r)| (r.id, i)).collect();
 
-        // What the lot holds: combinators, parked wakers, resources.
-        let mut groups: Vec<Group> = Vec::new();
-        let mut edges: Vec<Edge> = Vec::new();
+        // What the lot holds: combinators, oneshot receivers, rooms.
         let mut resources: HashMap<u32, ResourceInfo> = HashMap::new();
+        let mut waits = Vec::new();
+        let mut rooms: Vec<RcWeak<dyn Room>> = Vec::new();
+        let mut stacks = Vec::new();
         parking::inspect(|lot| {
             for (_, group) in lot.groups.iter() {
-                if group.parent.strong_count() == 0 {
-                    continue;
-                }
-                let g = groups.len();
-                let mut children = Vec::new();
-                for (index, child) in group.children.iter().enumerate() {
-                    let ptr = child.as_ptr().cast::<()>();
-                    let live = child.strong_count().saturating_sub(1);
-                    let owner = Owner::Child { group: g, index };
-                    targets.insert(ptr, Target::new(owner, live));
-                    children.push(ptr);
-                }
-                let parent = group.parent.upgrade().and_then(|p| p.parent_data());
-                groups.push(Group {
-                    name: group.name,
-                    parent,
-                    children,
-                    open: false,
-                });
+                stacks.push((group.name, group.stack.clone()));
             }
             for (_, parked) in lot.parked.iter() {
-                let ptr = parked.waker.data();
-                if let Some(target) = targets.get_mut(&ptr) {
-                    target.inside += 1;
-                    let on = On::Resource(parked.resource);
-                    edges.push(Edge {
-                        target: ptr,
-                        point: parked.point,
-                        frames: parked.frames.iter().map(|f| f.to_string()).collect(),
-                        on,
-                    });
-                }
-            }
-            for (key, resource) in lot.resources.iter() {
+                let key = resources.len() as u32;
                 let info = ResourceInfo {
-                    kind: resource.kind,
-                    created_at: resource.created_at,
-                    releasers: Vec::new(),
+                    kind: ResourceKind::Oneshot,
+                    created_at: parked.created_at,
+                    releasers: vec![parked.sender],
                 };
-                resources.insert(key as u32, info);
+                resources.insert(key, info);
+                let waiter = &parked.waiter;
+                let id = parking::identify(&waiter.waker);
+                waits.push((id, waiter.point, waiter.frames.clone(), key));
             }
-            for (_, releaser) in lot.releasers.iter() {
-                if let Some(info) = resources.get_mut(&releaser.resource) {
-                    info.releasers
-                        .push((releaser.role, releaser.by, releaser.at));
-                }
-            }
+            rooms.extend(lot.rooms.iter().map(|(_, room)| room.clone()));
         });
-        // Join slots: a waker there fires when that task ends.
-        for task in &tasks {
-            let Some(ptr) = task.join_waker_data() else {
+        // The combinators first, so that their children's wakers are recognised.
+        let mut parents = Vec::new();
+        for (name, stack) in stacks {
+            let Some(live) = stack.upgrade() else {
                 continue;
             };
-            if let Some(target) = targets.get_mut(&ptr) {
-                target.inside += 1;
-                let joined = index_of[&task.header().id];
-                let point = AwaitPoint {
-                    what: Await::Join(task.header().id),
-                    at: task.spawned_at().expect("a spawned task knows where"),
-                };
+            found
+                .group_of
+                .insert(stack.as_ptr().cast(), found.groups.len());
+            parents.push(live.parent_waker());
+            let counts = Counts {
+                live: live.clones(),
+                inside: 0,
+            };
+            found.groups.push(Group {
+                name,
+                parent: None,
+                counts,
+                open: false,
+            });
+        }
+        // The rooms, read outside the lot's borrow.
+        for room in rooms.iter().filter_map(RcWeak::upgrade) {
+            let Some(view) = room.view() else { continue };
+            let key = resources.len() as u32;
+            for (id, point, frames) in view.waiters {
+                waits.push((id, point, frames, key));
+            }
+            let info = ResourceInfo {
+                kind: view.kind,
+                created_at: view.created_at,
+                releasers: view.releasers,
+            };
+            resources.insert(key, info);
+        }
+        let mut edges: Vec<Edge> = Vec::new();
+        for (id, point, frames, key) in waits {
+            if let Some(target) = found.inside(id) {
+                let frames = frames.iter().map(|f| f.to_string()).collect();
+                let on = On::Resource(key);
                 edges.push(Edge {
-                    target: ptr,
+                    target,
                     point,
-                    frames: Vec::new(),
-                    on: On::Join(joined),
+                    frames,
+                    on,
                 });
             }
         }
+        // Join slots: a waker there fires when that task ends.
+        for task in &tasks {
+            let Some(target) = task.join_waker().and_then(|id| found.inside(id)) else {
+                continue;
+            };
+            let joined = found.entry_of[&address(task)];
+            let point = AwaitPoint {
+                what: Await::Join(task.header().id),
+                at: task.spawned_at().expect("a spawned task knows where"),
+            };
+            let (frames, on) = (Vec::new(), On::Join(joined));
+            edges.push(Edge {
+                target,
+                point,
+                frames,
+                on,
+            });
+        }
         // The parents' copies: inside until one child's waker is outside.
-        for group in &groups {
-            if let Some(target) = group.parent.and_then(|p| targets.get_mut(&p)) {
-                target.inside += 1;
-            }
+        for (g, parent) in parents.into_iter().enumerate() {
+            found.groups[g].parent = parent.and_then(|id| found.inside(id));
         }
-        let outside = |t: &Target| t.live.saturating_sub(t.inside);
-        loop {
-            let mut changed = false;
-            for group in groups.iter_mut() {
-                if group.open || !group.children.iter().any(|c| outside(&targets[c]) > 0) {
-                    continue;
-                }
-                group.open = true;
-                changed = true;
-                if let Some(target) = group.parent.and_then(|p| targets.get_mut(&p)) {
-                    target.inside -= 1;
-                }
-            }
-            if !changed {
-                break;
-            }
-        }
+        found.open_groups();
         // Each entry's counts and waits.
-        for target in targets.values() {
-            if let Owner::Entry(i) = target.owner {
-                reports[i].outside_wakers = outside(target);
-            }
+        for (report, counts) in reports.iter_mut().zip(&found.entries) {
+            report.outside_wakers = counts.live.saturating_sub(counts.inside);
         }
         for edge in &edges {
-            let Some((entry, child)) = owner_of(&targets, &groups, edge.target) else {
+            let Some((entry, child)) = owner_of(&found.groups, edge.target) else {
                 continue;
             };
             let wait = describe(edge, child, &resources, &reports);
@@ -349,23 +390,19 @@ fn address<T: ?Sized>(entry: &Arc<T>) -> *const () {
 
 /// The entry a waker leads to, and the path of combinator children on the way:
 /// `child 2 of its gather`.
-fn owner_of(
-    targets: &HashMap<*const (), Target>,
-    groups: &[Group],
-    mut ptr: *const (),
-) -> Option<(usize, Option<String>)> {
+fn owner_of(groups: &[Group], mut target: Target) -> Option<(usize, Option<String>)> {
     let mut path: Vec<String> = Vec::new();
     // Combinators nest only as deep as the futures do; a cycle cannot form, but bound it.
     for _ in 0..64 {
-        match targets.get(&ptr)?.owner {
-            Owner::Entry(i) => {
+        match target {
+            Target::Entry(entry) => {
                 path.reverse();
                 let child = (!path.is_empty()).then(|| path.join(" › "));
-                return Some((i, child));
+                return Some((entry, child));
             }
-            Owner::Child { group, index } => {
+            Target::Child { group, index } => {
                 path.push(format!("child {index} of its {}", groups[group].name));
-                ptr = groups[group].parent?;
+                target = groups[group].parent?;
             }
         }
     }

@@ -31,7 +31,7 @@
 //! });
 //! ```
 
-use std::cell::{RefCell, RefMut};
+use std::cell::{Cell, RefCell, RefMut};
 use std::collections::VecDeque;
 use std::fmt;
 use std::panic::Location;
@@ -40,7 +40,8 @@ use std::rc::Rc;
 use std::task::{Context, Poll};
 
 use super::Semaphore;
-use crate::task::parking::{ParkSlot, ReleaserSlot, ResourceKind, Role};
+use crate::task::parking::{self, ResourceKind, Role};
+use crate::task::TaskId;
 use crate::task::{note_await, Await, AwaitPoint};
 
 mod future;
@@ -65,7 +66,6 @@ pub fn channel<T>(capacity: usize) -> (Sender<T>, Receiver<T>) {
         slots: Semaphore::with_kind(capacity, ResourceKind::Mpsc, at),
         state: RefCell::new(Buffer {
             queue: VecDeque::with_capacity(capacity),
-            receiver: ParkSlot::default(),
             senders: 1,
             receiver_alive: true,
         }),
@@ -73,11 +73,11 @@ pub fn channel<T>(capacity: usize) -> (Sender<T>, Receiver<T>) {
     });
     (
         Sender {
-            releaser: shared.releaser(Role::Sender, at),
+            handle: Handle::new(&shared, Role::Sender, at),
             shared: shared.clone(),
         },
         Receiver {
-            releaser: shared.releaser(Role::Receiver, at),
+            handle: Handle::new(&shared, Role::Receiver, at),
             shared,
             created_at: at,
         },
@@ -97,8 +97,6 @@ struct Buffer<T> {
     /// The values sent and not yet received. Never longer than the capacity: each holds
     /// a permit taken out of `slots`.
     queue: VecDeque<T>,
-    /// The waker of the receiver, parked in the lot while it waits for a value.
-    receiver: ParkSlot,
     /// How many `Sender`s are alive; at zero the receiver gets `None` once the queue is
     /// empty.
     senders: usize,
@@ -113,22 +111,16 @@ impl<T> Channel<T> {
         self.state.borrow_mut()
     }
 
-    /// Registers a handle of the channel that could release its waiters, made at `at`.
-    fn releaser(&self, role: Role, at: &'static Location<'static>) -> ReleaserSlot {
-        ReleaserSlot::new(self.slots.resource_key(), role, at)
-    }
-
     /// Queues `value` (a permit was taken for it) and wakes the receiver.
     fn push(&self, value: T) -> Result<(), T> {
-        let waker = {
+        {
             let mut state = self.state();
             if !state.receiver_alive {
                 return Err(value);
             }
             state.queue.push_back(value);
-            state.receiver.unpark()
-        };
-        if let Some(waker) = waker {
+        }
+        if let Some(waker) = self.slots.take_receiver() {
             waker.wake();
         }
         Ok(())
@@ -139,8 +131,37 @@ impl<T> Channel<T> {
 /// dropped, the receiver sees the end of the stream.
 pub struct Sender<T> {
     shared: Rc<Channel<T>>,
-    /// The sender in the wait-for graph: where it was created, and by which task.
-    releaser: ReleaserSlot,
+    /// The sender in the report: where it was created, and the task it was last seen in.
+    handle: Handle,
+}
+
+/// A sender's or receiver's entry among the channel's handles, for the report.
+struct Handle {
+    key: usize,
+    /// The task the channel names as its last user (to skip the update when unchanged).
+    seen: Cell<Option<TaskId>>,
+}
+
+impl Handle {
+    fn new<T>(channel: &Channel<T>, role: Role, at: &'static Location<'static>) -> Handle {
+        Handle {
+            key: channel.slots.add_handle(role, at),
+            seen: Cell::new(parking::current_task()),
+        }
+    }
+
+    /// The handle is used by the task being polled: a handle may move between tasks, and
+    /// its use says where it is now.
+    #[inline]
+    fn used<T>(&self, channel: &Channel<T>) {
+        let Some(task) = parking::current_task() else {
+            return;
+        };
+        if self.seen.get() != Some(task) {
+            self.seen.set(Some(task));
+            channel.slots.touch_handle(self.key, task);
+        }
+    }
 }
 
 /// The error of [`Sender::send`]: the receiver is gone. Holds the value that was not sent.
@@ -168,7 +189,7 @@ impl<T> Sender<T> {
     /// [`SendError`] with the value, if the receiver was dropped (before or while waiting).
     #[track_caller]
     pub fn send(&self, value: T) -> SendFuture<'_, T> {
-        self.releaser.used();
+        self.handle.used(&self.shared);
         SendFuture {
             channel: &self.shared,
             slot: self
@@ -186,7 +207,7 @@ impl<T> Sender<T> {
     /// [`TrySendError::Full`] when no slot is free, [`TrySendError::Closed`] when the
     /// receiver was dropped; both give the value back.
     pub fn try_send(&self, value: T) -> Result<(), TrySendError<T>> {
-        self.releaser.used();
+        self.handle.used(&self.shared);
         let Some(permit) = self.shared.slots.try_acquire() else {
             return Err(if self.shared.slots.is_closed() {
                 TrySendError::Closed(value)
@@ -217,7 +238,7 @@ impl<T> Clone for Sender<T> {
         self.shared.state().senders += 1;
         Sender {
             shared: self.shared.clone(),
-            releaser: self.shared.releaser(Role::Sender, Location::caller()),
+            handle: Handle::new(&self.shared, Role::Sender, Location::caller()),
         }
     }
 }
@@ -227,11 +248,12 @@ impl<T> Drop for Sender<T> {
         let waker = {
             let mut state = self.shared.state();
             state.senders -= 1;
-            if state.senders == 0 {
-                state.receiver.unpark()
-            } else {
-                None
-            }
+            state.senders == 0
+        };
+        self.shared.slots.remove_handle(self.handle.key);
+        let waker = match waker {
+            true => self.shared.slots.take_receiver(),
+            false => None,
         };
         if let Some(waker) = waker {
             waker.wake();
@@ -243,8 +265,8 @@ impl<T> Drop for Sender<T> {
 /// and drops the values still queued.
 pub struct Receiver<T> {
     shared: Rc<Channel<T>>,
-    /// The receiver in the wait-for graph: receiving makes room for waiting senders.
-    releaser: ReleaserSlot,
+    /// The receiver in the report: receiving makes room for waiting senders.
+    handle: Handle,
     /// The line that called [`channel`]: the await point of the [`Stream`] impl, whose
     /// poller is usually an adapter in another crate (`StreamExt::next`), not the user.
     ///
@@ -287,7 +309,7 @@ impl<T> Receiver<T> {
         cx: &mut Context<'_>,
         at: &'static Location<'static>,
     ) -> Poll<Option<T>> {
-        self.releaser.used();
+        self.handle.used(&self.shared);
         let mut state = self.shared.state();
         if let Some(value) = state.queue.pop_front() {
             drop(state);
@@ -297,14 +319,12 @@ impl<T> Receiver<T> {
         if state.senders == 0 {
             return Poll::Ready(None);
         }
+        drop(state);
         let point = AwaitPoint {
             what: Await::Recv,
             at,
         };
-        state
-            .receiver
-            .park(cx.waker(), point, self.shared.slots.resource_key());
-        drop(state);
+        self.shared.slots.park_receiver(cx.waker(), point);
         note_await(point);
         Poll::Pending
     }
@@ -369,11 +389,13 @@ impl<T> futures_core::Stream for Receiver<T> {
 
 impl<T> Drop for Receiver<T> {
     fn drop(&mut self) {
-        let (queued, waker) = {
+        let queued = {
             let mut state = self.shared.state();
             state.receiver_alive = false;
-            (std::mem::take(&mut state.queue), state.receiver.unpark())
+            std::mem::take(&mut state.queue)
         };
+        let waker = self.shared.slots.take_receiver();
+        self.shared.slots.remove_handle(self.handle.key);
         self.shared.slots.close();
         drop((queued, waker));
     }

@@ -12,7 +12,7 @@ use std::pin::Pin;
 use std::rc::Rc;
 use std::task::{Context, Poll, Waker};
 
-use crate::task::parking::{ParkSlot, ReleaserSlot, ResourceKind, ResourceSlot, Role};
+use crate::task::parking::{self, ParkSlot, Releaser, Role};
 use crate::task::{note_await, Await, AwaitPoint};
 
 /// Creates a one-shot channel: the [`Sender`] sets the value once, the [`Receiver`] awaits it.
@@ -57,19 +57,18 @@ pub fn channel<T>() -> (Sender<T>, Receiver<T>) {
     let at = Location::caller();
     let waiter = Parked {
         slot: ParkSlot::default(),
-        resource: ResourceSlot::default(),
         at,
+        // The report names the sender by where, and in which task, it was made.
+        sender: Releaser {
+            role: Role::Sender,
+            by: parking::current_task(),
+            at,
+        },
     };
-    let sender = ReleaserSlot::new(
-        waiter.resource.key(ResourceKind::Oneshot, at),
-        Role::Sender,
-        at,
-    );
     let inner = Rc::new(RefCell::new(OneshotState::new(waiter)));
     (
         Sender {
             inner: inner.clone(),
-            _releaser: sender,
         },
         Receiver {
             inner,
@@ -101,14 +100,15 @@ impl Waiter for Option<Waker> {
     }
 }
 
-/// A one-shot of the runtime's thread parks the waker in the lot, on the channel as a
-/// resource, so the wait-for graph sees who waits on it and that only its sender can
-/// wake it.
+/// A one-shot of the runtime's thread parks the waker in the lot, with what the report
+/// says of the channel, so the wait-for graph sees who waits on it and that only its
+/// sender can wake it.
 pub(super) struct Parked {
     slot: ParkSlot,
-    resource: ResourceSlot,
     /// The line that created the channel.
     at: &'static Location<'static>,
+    /// Its sender, for the report.
+    sender: Releaser,
 }
 
 impl Waiter for Parked {
@@ -117,8 +117,7 @@ impl Waiter for Parked {
             what: Await::Recv,
             at: self.at,
         };
-        let resource = self.resource.key(ResourceKind::Oneshot, self.at);
-        self.slot.park(cx.waker(), point, resource);
+        self.slot.park(cx.waker(), point, self.at, self.sender);
     }
 
     fn take(&mut self) -> Option<Waker> {
@@ -199,8 +198,6 @@ impl<T, W: Waiter> OneshotState<T, W> {
 /// The sending half of a [`channel`].
 pub struct Sender<T> {
     inner: Rc<RefCell<OneshotState<T, Parked>>>,
-    /// The sender in the wait-for graph: where it was created, and by which task.
-    _releaser: ReleaserSlot,
 }
 
 impl<T> Sender<T> {

@@ -1,15 +1,18 @@
 //! A counting semaphore with a first-come, first-served queue.
 
 use std::cell::{RefCell, RefMut};
+
+use slab::Slab;
 use std::collections::BTreeMap;
 use std::fmt;
 use std::future::Future;
 use std::panic::Location;
 use std::pin::Pin;
-use std::rc::Rc;
+use std::rc::{Rc, Weak};
 use std::task::{Context, Poll, Waker};
 
-use crate::task::parking::{ParkSlot, ReleaserSlot, ResourceKind, ResourceSlot, Role};
+use crate::task::parking::{self, Releaser, ResourceKind, Role, Room, RoomSlot, RoomView, Waiter};
+use crate::task::TaskId;
 use crate::task::{note_await, Await, AwaitPoint};
 
 /// A counting semaphore: at most `permits` holders at once, the others wait in line.
@@ -58,8 +61,8 @@ struct Permits {
     /// Permits nobody holds.
     available: usize,
     /// The waiters, by ticket: the smallest ticket is served next. Holds only waiters that
-    /// have not got their permit yet; their wakers are parked in the lot.
-    waiters: BTreeMap<u64, ParkSlot>,
+    /// have not got their permit yet.
+    waiters: BTreeMap<u64, Waiter>,
     /// The ticket the next waiter gets; tickets are never reused.
     next_ticket: u64,
     /// Set by [`Semaphore::close`]: every waiting and future `acquire` fails.
@@ -69,8 +72,15 @@ struct Permits {
     kind: ResourceKind,
     /// The line that created it.
     created_at: &'static Location<'static>,
-    /// Its entry in the parking lot, made when someone first waits or holds a permit.
-    resource: ResourceSlot,
+    /// The task holding each permit out (a semaphore's only; `None`: taken outside any
+    /// task). One entry per permit, in no order.
+    holders: Vec<Option<TaskId>>,
+    /// An mpsc channel's receiver, while it waits for a value.
+    receiver: Option<Waiter>,
+    /// An mpsc channel's senders and receiver, for the report.
+    handles: Slab<Releaser>,
+    /// The room's entry in this thread's lot, made when someone first waits.
+    room: RoomSlot,
 }
 
 impl Permits {
@@ -79,12 +89,45 @@ impl Permits {
         if self.available == 0 {
             return None;
         }
-        self.waiters.values().next().and_then(ParkSlot::waker)
+        self.waiters.values().next().map(|w| w.waker.clone())
     }
 
-    /// The semaphore's key in the parking lot.
-    fn resource(&self) -> Option<u32> {
-        self.resource.key(self.kind, self.created_at)
+    /// Records that the task being polled takes a permit; returns it, for the permit.
+    fn hold(&mut self) -> Option<TaskId> {
+        let task = parking::current_task();
+        if self.kind == ResourceKind::Semaphore {
+            self.holders.push(task);
+        }
+        task
+    }
+
+    /// A permit taken by `task` is back (or forgotten).
+    fn release(&mut self, task: Option<TaskId>) {
+        if let Some(i) = self.holders.iter().position(|h| *h == task) {
+            self.holders.swap_remove(i);
+        }
+    }
+}
+
+impl Room for RefCell<Permits> {
+    fn view(&self) -> Option<RoomView> {
+        let permits = self.try_borrow().ok()?;
+        let waiters = permits.waiters.values().chain(&permits.receiver);
+        let holders = permits.holders.iter().map(|&by| Releaser {
+            role: Role::Permit,
+            by,
+            at: permits.created_at,
+        });
+        Some(RoomView {
+            kind: permits.kind,
+            created_at: permits.created_at,
+            waiters: waiters
+                .map(|w| (parking::identify(&w.waker), w.point, w.frames.clone()))
+                .collect(),
+            releasers: holders
+                .chain(permits.handles.iter().map(|(_, r)| *r))
+                .collect(),
+        })
     }
 }
 
@@ -121,7 +164,10 @@ impl Semaphore {
                 closed: false,
                 kind,
                 created_at: at,
-                resource: ResourceSlot::default(),
+                holders: Vec::new(),
+                receiver: None,
+                handles: Slab::new(),
+                room: RoomSlot::default(),
             })),
         }
     }
@@ -130,6 +176,13 @@ impl Semaphore {
         // No user code runs while the permits are borrowed (wakers are called after the
         // borrow ends), so this never finds them borrowed already.
         self.inner.borrow_mut()
+    }
+
+    /// Registers the room in this thread's lot, for the stuck check, once someone waits.
+    fn register_room(&self, state: &Permits) {
+        state
+            .room
+            .register(|| Rc::downgrade(&self.inner) as Weak<dyn Room>);
     }
 
     /// Waits for a permit, behind everyone who started waiting earlier.
@@ -156,21 +209,53 @@ impl Semaphore {
     }
 
     /// Takes a permit if one is free and nobody waits; `None` otherwise (also when closed).
-    #[track_caller]
     pub fn try_acquire(&self) -> Option<Permit> {
         let mut state = self.state();
         if state.closed || state.available == 0 || !state.waiters.is_empty() {
             return None;
         }
         state.available -= 1;
-        let holder = state.holder(Location::caller());
+        let holder = state.hold();
         drop(state);
         Some(Permit::new(self, holder))
     }
 
-    /// The semaphore's key in the parking lot, registering it if needed.
-    pub(crate) fn resource_key(&self) -> Option<u32> {
-        self.state().resource()
+    /// Parks an mpsc channel's receiver, waiting for a value, in this room.
+    pub(crate) fn park_receiver(&self, waker: &Waker, point: AwaitPoint) {
+        let mut state = self.state();
+        let replaced = match &mut state.receiver {
+            Some(waiter) => waiter.update(waker, point),
+            None => {
+                state.receiver = Some(Waiter::new(waker, point));
+                self.register_room(&state);
+                None
+            }
+        };
+        drop(state);
+        drop(replaced); // after the borrow
+    }
+
+    /// Takes the waiting receiver's waker out, to be woken or dropped.
+    pub(crate) fn take_receiver(&self) -> Option<Waker> {
+        self.state().receiver.take().map(|waiter| waiter.waker)
+    }
+
+    /// Registers an mpsc channel's sender or receiver, made at `at`, for the report.
+    pub(crate) fn add_handle(&self, role: Role, at: &'static Location<'static>) -> usize {
+        let by = parking::current_task();
+        self.state().handles.insert(Releaser { role, by, at })
+    }
+
+    /// The handle `key` is gone.
+    pub(crate) fn remove_handle(&self, key: usize) {
+        self.state().handles.try_remove(key);
+    }
+
+    /// The handle `key` was last seen in `task`.
+    pub(crate) fn touch_handle(&self, key: usize, task: TaskId) {
+        if let Some(handle) = self.state().handles.get_mut(key) {
+            handle.by = Some(task);
+        }
     }
 
     /// How many permits nobody holds.
@@ -198,10 +283,8 @@ impl Semaphore {
             state.closed = true;
             std::mem::take(&mut state.waiters)
         };
-        for mut slot in waiters.into_values() {
-            if let Some(waker) = slot.unpark() {
-                waker.wake();
-            }
+        for waiter in waiters.into_values() {
+            waiter.waker.wake();
         }
     }
 
@@ -223,17 +306,6 @@ pub struct Acquire<'a> {
     created_at: &'static Location<'static>,
 }
 
-impl Permits {
-    /// Registers the permit being taken now as held by the task being polled.
-    fn holder(&self, at: &'static Location<'static>) -> ReleaserSlot {
-        match self.kind {
-            ResourceKind::Semaphore => ReleaserSlot::new(self.resource(), Role::Permit, at),
-            // A channel's slot is held by a queued value, not by a task.
-            _ => ReleaserSlot::none(),
-        }
-    }
-}
-
 impl Future for Acquire<'_> {
     type Output = Result<Permit, AcquireError>;
 
@@ -250,12 +322,12 @@ impl Future for Acquire<'_> {
         };
         if first_in_line && state.available > 0 {
             state.available -= 1;
-            let slot = self.ticket.take().and_then(|t| state.waiters.remove(&t));
+            let waiter = self.ticket.take().and_then(|t| state.waiters.remove(&t));
             // More permits free: the next in line may take one too.
             let next = state.next_to_serve();
-            let holder = state.holder(self.created_at);
+            let holder = state.hold();
             drop(state);
-            drop(slot); // after the borrow: dropping a waker may run any code
+            drop(waiter); // after the borrow: dropping a waker may run any code
             if let Some(waker) = next {
                 waker.wake();
             }
@@ -265,21 +337,19 @@ impl Future for Acquire<'_> {
             what: self.what,
             at: self.created_at,
         };
-        let resource = state.resource();
-        let ticket = match self.ticket {
-            Some(ticket) => ticket,
+        let replaced = match self.ticket.and_then(|t| state.waiters.get_mut(&t)) {
+            Some(waiter) => waiter.update(cx.waker(), point),
             None => {
                 let ticket = state.next_ticket;
                 state.next_ticket += 1;
-                state.waiters.insert(ticket, ParkSlot::default());
+                state.waiters.insert(ticket, Waiter::new(cx.waker(), point));
+                semaphore.register_room(&state);
                 self.ticket = Some(ticket);
-                ticket
+                None
             }
         };
-        if let Some(slot) = state.waiters.get_mut(&ticket) {
-            slot.park(cx.waker(), point, resource);
-        }
         drop(state);
+        drop(replaced); // after the borrow
         note_await(point);
         Poll::Pending
     }
@@ -290,13 +360,13 @@ impl Drop for Acquire<'_> {
         let Some(ticket) = self.ticket.take() else {
             return;
         };
-        let (slot, next) = {
+        let (waiter, next) = {
             let mut state = self.semaphore.state();
-            let slot = state.waiters.remove(&ticket);
+            let waiter = state.waiters.remove(&ticket);
             // We may have been woken to take a permit: pass the turn on.
-            (slot, state.next_to_serve())
+            (waiter, state.next_to_serve())
         };
-        drop(slot);
+        drop(waiter);
         if let Some(waker) = next {
             waker.wake();
         }
@@ -308,12 +378,12 @@ impl Drop for Acquire<'_> {
 pub struct Permit {
     /// Where the permit goes back to; `None` once forgotten.
     semaphore: Option<Semaphore>,
-    /// The permit's entry in the wait-for graph: who holds it.
-    holder: ReleaserSlot,
+    /// The task that took it, as the semaphore's holders list it.
+    holder: Option<TaskId>,
 }
 
 impl Permit {
-    fn new(semaphore: &Semaphore, holder: ReleaserSlot) -> Permit {
+    fn new(semaphore: &Semaphore, holder: Option<TaskId>) -> Permit {
         Permit {
             semaphore: Some(semaphore.clone()),
             holder,
@@ -322,15 +392,16 @@ impl Permit {
 
     /// Keeps the permit out of the semaphore for good (the semaphore has one permit less).
     pub fn forget(mut self) {
-        self.semaphore = None;
-        self.holder = ReleaserSlot::none();
+        if let Some(semaphore) = self.semaphore.take() {
+            semaphore.state().release(self.holder);
+        }
     }
 }
 
 impl Drop for Permit {
     fn drop(&mut self) {
-        self.holder = ReleaserSlot::none();
         if let Some(semaphore) = self.semaphore.take() {
+            semaphore.state().release(self.holder);
             semaphore.add_permits(1);
         }
     }

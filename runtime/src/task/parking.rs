@@ -1,32 +1,33 @@
-//! The parking lot: where the runtime's own primitives keep the wakers of the futures that
-//! wait on them, so that the runtime can tell who waits on what.
+//! Where the runtime can see who waits on what: the waiting rooms of its own primitives.
 //!
-//! A [`Semaphore`](crate::sync::Semaphore), a [`oneshot`](crate::sync::oneshot) or an
-//! [`mpsc`](crate::sync::mpsc) channel does not keep a waiter's `Waker` itself: it parks
-//! it here and keeps the key. Each primitive is a *resource* (what it is, the line that made
-//! it), and each handle that could release its waiters is a *releaser* of it: a permit
-//! (held by the task that acquired it), a sender, a receiver making room.
+//! A [`Semaphore`](crate::sync::Semaphore) or an [`mpsc`](crate::sync::mpsc) channel keeps
+//! each waiter as a [`Waiter`]: the waker, the await point that parked it, and the labels
+//! and spans it parked inside. It also keeps who could release its waiters: the tasks
+//! holding its permits, where each sender and receiver was made and in which task it was
+//! last seen. The first time someone waits, the primitive registers its *room* in this
+//! thread's lot (a `Weak` reference), and the stuck check reads every room through the
+//! [`Room`] trait. A [`oneshot`](crate::sync::oneshot) channel, whose value type makes it
+//! generic, parks its one waiter in the lot itself ([`ParkSlot`]).
 //!
 //! ```text
-//!   t1: sem_b.acquire().await ──park──► lot: [t1's waker, "semaphore acquire (x.rs:20)", sem B]
-//!   t2 holds a permit of sem B ──────► lot: releaser of sem B: permit held by t2
+//!   t1: sem_b.acquire().await ──► sem B's room: waiter t1 at "semaphore acquire (x.rs:20)"
+//!   t2 holds a permit of sem B ─► sem B's room: holder t2        (the lot: a Weak to the room)
 //! ```
 //!
-//! The lot is per thread, like the primitives (they are `!Send`): every waker in it was
+//! Rooms are per thread, like the primitives (they are `!Send`): every waker in them was
 //! parked by code on this thread, and can only be woken by code on this thread. That is
-//! what makes the stuck report exact (`executor/wait_graph.rs`): a waker parked here fires
-//! only if some task of this thread runs, so if every waker of every task is here (or in a
-//! join slot, or nowhere) and no timer, socket, blocking job or other thread can wake
+//! what makes the stuck report exact (`executor/wait_graph.rs`): a waker in a room fires
+//! only if some task of this thread runs, so if every waker of every task is in a room (or
+//! a join slot, or nowhere) and no timer, socket, blocking job or other thread can wake
 //! anything, nothing will ever run again.
 //!
 //! Nothing here calls a waker or drops one while the lot is borrowed: wakers are handed out
-//! and called (or dropped) after the borrow ends, so a waker that parks again finds the
-//! lot free.
+//! and called (or dropped) after the borrow ends.
 
-use std::any::Any;
 use std::cell::{Cell, RefCell};
 use std::panic::Location;
-use std::sync::{Arc, Weak};
+use std::rc::Weak as RcWeak;
+use std::sync::{Arc, OnceLock, Weak};
 use std::task::Waker;
 
 use slab::Slab;
@@ -55,66 +56,85 @@ pub(crate) enum Role {
     Receiver,
 }
 
-/// A primitive the runtime owns.
-pub(crate) struct Resource {
-    pub(crate) kind: ResourceKind,
-    /// The line that created it.
-    pub(crate) created_at: &'static Location<'static>,
-}
-
 /// A named frame of a task's async stack: a combinator child's label, or an open span
 /// ([`instrument`](crate::instrument)).
 pub(crate) type Frame = Arc<str>;
 
-/// A waker parked on a resource.
-pub(crate) struct Parked {
+/// A waiting future as a primitive keeps it.
+pub(crate) struct Waiter {
     pub(crate) waker: Waker,
     /// The leaf future that parked it, and the line that created that future.
     pub(crate) point: AwaitPoint,
     /// The labels and spans the poll was inside when it parked, outermost first.
     pub(crate) frames: Vec<Frame>,
-    /// The resource it waits on (a key of [`Lot::resources`]).
-    pub(crate) resource: u32,
+}
+
+impl Waiter {
+    /// The waiter of the poll running now: a clone of `waker`, at `point`.
+    pub(crate) fn new(waker: &Waker, point: AwaitPoint) -> Waiter {
+        Waiter {
+            waker: waker.clone(),
+            point,
+            frames: frames(),
+        }
+    }
+
+    /// The same future parks again: keeps `waker` (unless the one kept wakes the same
+    /// task) and the new point. Returns the replaced waker, to be dropped by the caller
+    /// once its borrows end.
+    pub(crate) fn update(&mut self, waker: &Waker, point: AwaitPoint) -> Option<Waker> {
+        self.point = point;
+        self.frames = frames();
+        match self.waker.will_wake(waker) {
+            true => None,
+            false => Some(std::mem::replace(&mut self.waker, waker.clone())),
+        }
+    }
 }
 
 /// A handle that could release a resource's waiters.
+#[derive(Clone, Copy, Debug)]
 pub(crate) struct Releaser {
-    /// The resource (a key of [`Lot::resources`]).
-    pub(crate) resource: u32,
     pub(crate) role: Role,
-    /// The task that created it (or acquired the permit), or, for a handle that says when
-    /// it is used, the task that used it last; `None` outside any task.
+    /// The task that made it (or acquired the permit), or, for a handle that says when it
+    /// is used, the task that used it last; `None` outside any task.
     pub(crate) by: Option<TaskId>,
     /// The line that created it.
     pub(crate) at: &'static Location<'static>,
 }
 
-/// What a combinator's wake stack tells the wait-for graph: the one copy of the parent's
-/// waker that every child waker leads to.
-pub(crate) trait ParentWaker: Send + Sync {
-    /// The data pointer of the parent's waker, if it has one.
-    fn parent_data(&self) -> Option<*const ()>;
+/// What the stuck check learns from one resource.
+pub(crate) struct RoomView {
+    pub(crate) kind: ResourceKind,
+    pub(crate) created_at: &'static Location<'static>,
+    /// Each waiter: whose its waker is, its await point and frames.
+    pub(crate) waiters: Vec<(WakerId, AwaitPoint, Vec<Frame>)>,
+    pub(crate) releasers: Vec<Releaser>,
 }
 
-/// A combinator whose parent returned `Pending`: its children's wakers (each counted on its
-/// own) and the parent's waker they lead to.
-pub(crate) struct Group {
-    /// Tells a moved combinator's registration from a newer one in the same slot.
-    pub(crate) serial: u64,
-    /// `"gather"`, `"join"`, ...
-    pub(crate) name: &'static str,
-    pub(crate) parent: Weak<dyn ParentWaker>,
-    /// Child `i`'s waker node (a waker's data pointer is `Weak::as_ptr` of it; its
-    /// strong count, less the combinator's own, is how many clones are alive).
-    pub(crate) children: Vec<Weak<dyn Any + Send + Sync>>,
+/// A primitive's waiting room, as the stuck check reads it.
+pub(crate) trait Room {
+    /// Who waits and who could release them; `None` if the room is in use right now (it
+    /// never is while the runtime checks: no primitive code runs then).
+    fn view(&self) -> Option<RoomView>;
 }
 
-/// Everything parked on this thread.
-#[derive(Default)]
+/// A oneshot's waiter, kept in the lot with what the report says of its channel.
+pub(crate) struct Parked {
+    pub(crate) waiter: Waiter,
+    /// The line that created the channel.
+    pub(crate) created_at: &'static Location<'static>,
+    /// Its sender, alive while the receiver waits (its drop wakes the receiver).
+    pub(crate) sender: Releaser,
+}
+
+/// What this thread's primitives have registered.
 pub(crate) struct Lot {
-    pub(crate) resources: Slab<Resource>,
+    /// The rooms of semaphores and mpsc channels someone has waited on.
+    pub(crate) rooms: Slab<RcWeak<dyn Room>>,
+    /// Oneshot receivers waiting.
     pub(crate) parked: Slab<Parked>,
-    pub(crate) releasers: Slab<Releaser>,
+    /// Combinators whose parent has returned `Pending`.
     pub(crate) groups: Slab<Group>,
     /// The serial of the last group registered.
     serials: u64,
@@ -123,9 +143,8 @@ pub(crate) struct Lot {
 thread_local! {
     static LOT: RefCell<Lot> = const {
         RefCell::new(Lot {
-            resources: Slab::new(),
+            rooms: Slab::new(),
             parked: Slab::new(),
-            releasers: Slab::new(),
             groups: Slab::new(),
             serials: 0,
         })
@@ -134,6 +153,31 @@ thread_local! {
     static POLLING: Cell<Option<TaskId>> = const { Cell::new(None) };
     /// The labels and spans being polled on this thread, outermost first.
     static FRAMES: RefCell<Vec<Frame>> = const { RefCell::new(Vec::new()) };
+}
+
+/// Runs `f` on this thread's lot; `None` when the thread is exiting and the lot is gone.
+fn with<R>(f: impl FnOnce(&mut Lot) -> R) -> Option<R> {
+    LOT.try_with(|lot| f(&mut lot.borrow_mut())).ok()
+}
+
+/// Reads this thread's lot, for the stuck check and the dump.
+pub(crate) fn inspect<R>(f: impl FnOnce(&Lot) -> R) -> Option<R> {
+    LOT.try_with(|lot| f(&lot.borrow())).ok()
+}
+
+/// Runs `poll` as the poll of `task`: handles made or used meanwhile are the task's.
+#[inline]
+pub(crate) fn polling<R>(task: TaskId, poll: impl FnOnce() -> R) -> R {
+    let outer = POLLING.try_with(|p| p.replace(Some(task))).ok().flatten();
+    let result = poll();
+    let _ = POLLING.try_with(|p| p.set(outer));
+    result
+}
+
+/// The task being polled on this thread.
+#[inline]
+pub(crate) fn current_task() -> Option<TaskId> {
+    POLLING.try_with(Cell::get).ok().flatten()
 }
 
 /// Runs `poll` inside `frame`: a waker parked meanwhile records it in its async stack.
@@ -162,88 +206,53 @@ fn frames() -> Vec<Frame> {
         .unwrap_or_default()
 }
 
-/// Runs `f` on this thread's lot; `None` when the thread is exiting and the lot is gone
-/// (then nothing is parked: the caller keeps or drops the waker itself).
-fn with<R>(f: impl FnOnce(&mut Lot) -> R) -> Option<R> {
-    LOT.try_with(|lot| f(&mut lot.borrow_mut())).ok()
-}
-
-/// Reads this thread's lot, for the stuck check and the dump.
-pub(crate) fn inspect<R>(f: impl FnOnce(&Lot) -> R) -> Option<R> {
-    LOT.try_with(|lot| f(&lot.borrow())).ok()
-}
-
-/// Runs `poll` as the poll of `task`: releasers made meanwhile are the task's.
-#[inline]
-pub(crate) fn polling<R>(task: TaskId, poll: impl FnOnce() -> R) -> R {
-    let outer = POLLING.try_with(|p| p.replace(Some(task))).ok().flatten();
-    let result = poll();
-    let _ = POLLING.try_with(|p| p.set(outer));
-    result
-}
-
-/// The task being polled on this thread.
-pub(crate) fn current_task() -> Option<TaskId> {
-    POLLING.try_with(Cell::get).ok().flatten()
-}
-
-/// A resource's registration in the lot, made when it is first needed and removed when
-/// the resource is dropped.
+/// A room's registration in the lot: made the first time someone waits, removed when the
+/// primitive is dropped.
 #[derive(Debug, Default)]
-pub(crate) struct ResourceSlot(Cell<Option<u32>>);
+pub(crate) struct RoomSlot(Cell<Option<u32>>);
 
-impl ResourceSlot {
-    /// The resource's key, registering it as `kind`, created at `at`, the first time.
-    pub(crate) fn key(&self, kind: ResourceKind, at: &'static Location<'static>) -> Option<u32> {
-        if let Some(key) = self.0.get() {
-            return Some(key);
+impl RoomSlot {
+    /// Registers the room, unless it is already.
+    #[inline]
+    pub(crate) fn register(&self, room: impl FnOnce() -> RcWeak<dyn Room>) {
+        if self.0.get().is_none() {
+            self.0.set(with(|lot| lot.rooms.insert(room()) as u32));
         }
-        let resource = Resource {
-            kind,
-            created_at: at,
-        };
-        let key = with(|lot| lot.resources.insert(resource) as u32)?;
-        self.0.set(Some(key));
-        Some(key)
     }
 }
 
-impl Drop for ResourceSlot {
+impl Drop for RoomSlot {
     fn drop(&mut self) {
         if let Some(key) = self.0.get() {
-            with(|lot| lot.resources.try_remove(key as usize));
+            let removed = with(|lot| lot.rooms.try_remove(key as usize));
+            drop(removed); // after the borrow
         }
     }
 }
 
-/// A waiter's place in the lot: the key of its parked waker, if it has one.
+/// A oneshot receiver's place in the lot: the key of its parked waiter, if it waits.
 #[derive(Debug, Default)]
 pub(crate) struct ParkSlot(Option<u32>);
 
 impl ParkSlot {
-    /// Parks `waker` (a clone of it) on `resource` at `point`, or, if this slot is parked
-    /// already, keeps the waker there unless `waker` wakes another task.
-    pub(crate) fn park(&mut self, waker: &Waker, point: AwaitPoint, resource: Option<u32>) {
-        let Some(resource) = resource else {
-            return; // the thread is exiting: nothing can wait any more
-        };
-        let frames = frames();
+    /// Parks `cx`'s waker at `point`, on a channel created at `created_at` whose sender is
+    /// `sender`; or, if parked already, updates the waiter.
+    pub(crate) fn park(
+        &mut self,
+        waker: &Waker,
+        point: AwaitPoint,
+        created_at: &'static Location<'static>,
+        sender: Releaser,
+    ) {
         let replaced = with(
-            |lot| match self.0.and_then(|key| lot.parked.get_mut(key as usize)) {
-                Some(parked) => {
-                    parked.point = point;
-                    parked.frames = frames;
-                    match parked.waker.will_wake(waker) {
-                        true => None,
-                        false => Some(std::mem::replace(&mut parked.waker, waker.clone())),
-                    }
-                }
+            |lot| match self.0.and_then(|k| lot.parked.get_mut(k as usize)) {
+                Some(parked) => parked.waiter.update(waker, point),
                 None => {
+                    let waiter = Waiter::new(waker, point);
                     let parked = Parked {
-                        waker: waker.clone(),
-                        point,
-                        frames,
-                        resource,
+                        waiter,
+                        created_at,
+                        sender,
                     };
                     self.0 = Some(lot.parked.insert(parked) as u32);
                     None
@@ -258,13 +267,7 @@ impl ParkSlot {
         let key = self.0.take()?;
         with(|lot| lot.parked.try_remove(key as usize))
             .flatten()
-            .map(|parked| parked.waker)
-    }
-
-    /// A clone of the parked waker, leaving it parked.
-    pub(crate) fn waker(&self) -> Option<Waker> {
-        let key = self.0?;
-        with(|lot| lot.parked.get(key as usize).map(|p| p.waker.clone())).flatten()
+            .map(|parked| parked.waiter.waker)
     }
 }
 
@@ -274,69 +277,54 @@ impl Drop for ParkSlot {
     }
 }
 
-/// A releaser's registration: removed when the handle is dropped.
-#[derive(Debug)]
-pub(crate) struct ReleaserSlot {
-    key: Option<u32>,
-    /// The task the lot names as its last user, to skip the lot when it has not changed.
-    by: Cell<Option<TaskId>>,
+/// A waker as the wait-for graph tells it apart: whose it is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct WakerId {
+    /// Its data pointer: a task's address, for a task's waker.
+    pub(crate) data: *const (),
+    /// For a combinator child's waker: its wake stack's address and the child's index.
+    pub(crate) child: Option<(*const (), u32)>,
 }
 
-impl ReleaserSlot {
-    /// Registers a releaser of `resource` with `role`, made at `at` by the task being
-    /// polled.
-    pub(crate) fn new(resource: Option<u32>, role: Role, at: &'static Location<'static>) -> Self {
-        let by = current_task();
-        let key = resource.and_then(|resource| {
-            let releaser = Releaser {
-                resource,
-                role,
-                by,
-                at,
-            };
-            with(|lot| lot.releasers.insert(releaser) as u32)
-        });
-        ReleaserSlot {
-            key,
-            by: Cell::new(by),
-        }
-    }
+/// How to tell a combinator child's waker (set by the combinators, which own that vtable,
+/// when the first of them parks).
+static CHILD_OF: OnceLock<ChildOf> = OnceLock::new();
 
-    /// No registration (a handle whose resource is not tracked).
-    pub(crate) fn none() -> ReleaserSlot {
-        ReleaserSlot {
-            key: None,
-            by: Cell::new(None),
-        }
-    }
+/// Which combinator child a waker wakes, if it is a child waker: its wake stack's address
+/// and the child's index.
+pub(crate) type ChildOf = fn(&Waker) -> Option<(*const (), u32)>;
 
-    /// The handle is used by the task being polled: the report names that task as the
-    /// one that last used it (a handle may move between tasks; its use says where it is).
-    #[inline]
-    pub(crate) fn used(&self) {
-        let Some(task) = current_task() else {
-            return;
-        };
-        if self.by.get() == Some(task) {
-            return;
-        }
-        self.by.set(Some(task));
-        if let Some(key) = self.key {
-            with(|lot| {
-                if let Some(releaser) = lot.releasers.get_mut(key as usize) {
-                    releaser.by = Some(task);
-                }
-            });
-        }
+/// Tells the graph how to recognise a combinator child's waker.
+pub(crate) fn recognise_children(child_of: ChildOf) {
+    if CHILD_OF.get().is_none() {
+        let _ = CHILD_OF.set(child_of);
     }
 }
 
-impl Drop for ReleaserSlot {
-    fn drop(&mut self) {
-        if let Some(key) = self.key.take() {
-            with(|lot| lot.releasers.try_remove(key as usize));
-        }
+/// Whose `waker` is.
+pub(crate) fn identify(waker: &Waker) -> WakerId {
+    WakerId {
+        data: waker.data(),
+        child: CHILD_OF.get().and_then(|child_of| child_of(waker)),
     }
+}
+
+/// What a combinator's wake stack tells the wait-for graph.
+pub(crate) trait ParentWaker: Send + Sync {
+    /// Whose the parent's waker (the one copy every child waker leads to) is.
+    fn parent_waker(&self) -> Option<WakerId>;
+    /// How many owned child wakers are alive.
+    fn clones(&self) -> usize;
+}
+
+/// A combinator whose parent returned `Pending`.
+pub(crate) struct Group {
+    /// Tells a moved combinator's registration from a newer one in the same slot.
+    pub(crate) serial: u64,
+    /// `"gather"`, `"join"`, ...
+    pub(crate) name: &'static str,
+    /// Its wake stack; `Weak::as_ptr` is the address its child wakers name.
+    pub(crate) stack: Weak<dyn ParentWaker>,
 }
 
 /// A combinator's registration as a [`Group`]: made when its parent first returns
@@ -345,39 +333,29 @@ impl Drop for ReleaserSlot {
 pub(crate) struct GroupSlot(Cell<Option<(u32, u64)>>);
 
 impl GroupSlot {
-    /// Registers the combinator, unless it is already, with its children so far.
+    /// Registers the combinator, unless it is already.
     pub(crate) fn register(
         &self,
         name: &'static str,
-        parent: Weak<dyn ParentWaker>,
-        children: impl Iterator<Item = Weak<dyn Any + Send + Sync>>,
+        stack: impl FnOnce() -> Weak<dyn ParentWaker>,
     ) {
         if self.0.get().is_some() {
             return;
         }
-        let children = children.collect();
         let key = with(|lot| {
             lot.serials += 1;
             let serial = lot.serials;
-            let group = Group {
+            let stack = stack();
+            (
+                lot.groups.insert(Group {
+                    serial,
+                    name,
+                    stack,
+                }) as u32,
                 serial,
-                name,
-                parent,
-                children,
-            };
-            (lot.groups.insert(group) as u32, serial)
+            )
         });
         self.0.set(key);
-    }
-
-    /// Adds a child to a registered combinator.
-    pub(crate) fn add_child(&self, child: impl FnOnce() -> Weak<dyn Any + Send + Sync>) {
-        if let Some((key, serial)) = self.0.get() {
-            with(|lot| match lot.groups.get_mut(key as usize) {
-                Some(group) if group.serial == serial => group.children.push(child()),
-                _ => {}
-            });
-        }
     }
 }
 

@@ -5,7 +5,7 @@ use std::collections::HashMap;
 use std::panic::Location;
 
 use super::{Edge, On};
-use crate::task::parking::{ResourceKind, Role};
+use crate::task::parking::{Releaser, ResourceKind, Role};
 use crate::task::report::file_line;
 use crate::task::{Await, TaskId, TaskReport, Wait};
 
@@ -13,8 +13,8 @@ use crate::task::{Await, TaskId, TaskReport, Wait};
 pub(super) struct ResourceInfo {
     pub(super) kind: ResourceKind,
     pub(super) created_at: &'static Location<'static>,
-    /// Its releasers: role, the task that made it, where.
-    pub(super) releasers: Vec<(Role, Option<TaskId>, &'static Location<'static>)>,
+    /// Who could release its waiters.
+    pub(super) releasers: Vec<Releaser>,
 }
 
 /// A wait in words: the resource and who could release it.
@@ -62,8 +62,8 @@ fn release_of(info: &ResourceInfo, what: Await) -> (String, String, Vec<TaskId>)
         (ResourceKind::Mpsc, Await::Send) => Role::Receiver,
         _ => Role::Sender,
     };
-    let of_role: Vec<_> = info.releasers.iter().filter(|r| r.0 == role).collect();
-    let tasks: Vec<TaskId> = of_role.iter().filter_map(|r| r.1).collect();
+    let of_role: Vec<_> = info.releasers.iter().filter(|r| r.role == role).collect();
+    let tasks: Vec<TaskId> = of_role.iter().filter_map(|r| r.by).collect();
     // A handle may have moved since: the task that made or last used it is where it was
     // last seen.
     let by = |by: Option<TaskId>| {
@@ -78,7 +78,7 @@ fn release_of(info: &ResourceInfo, what: Await) -> (String, String, Vec<TaskId>)
             let holders: Vec<String> = of_role
                 .iter()
                 .map(|r| {
-                    r.1.map_or("code outside any task".to_owned(), |t| t.to_string())
+                    r.by.map_or("code outside any task".to_owned(), |t| t.to_string())
                 })
                 .collect();
             format!("held by {}", holders.join(" and "))
@@ -86,7 +86,7 @@ fn release_of(info: &ResourceInfo, what: Await) -> (String, String, Vec<TaskId>)
         Role::Sender => {
             let senders: Vec<String> = of_role
                 .iter()
-                .map(|r| format!("created at {}{}", file_line(r.2), by(r.1)))
+                .map(|r| format!("created at {}{}", file_line(r.at), by(r.by)))
                 .collect();
             match senders.len() {
                 0 => "whose senders are all gone".to_owned(),
@@ -97,8 +97,8 @@ fn release_of(info: &ResourceInfo, what: Await) -> (String, String, Vec<TaskId>)
         Role::Receiver => match of_role.first() {
             Some(r) => format!(
                 "whose receiver (created at {}{}) does not receive",
-                file_line(r.2),
-                by(r.1)
+                file_line(r.at),
+                by(r.by)
             ),
             None => "whose receiver is gone".to_owned(),
         },
