@@ -25,39 +25,14 @@ use std::sync::Arc;
 use super::cell::{MainTask, TaskRef, Wakeable};
 use super::core::Core;
 use super::wake::{COMPLETE, RUNNING, SCHEDULED};
-use crate::task::parking::{self, ResourceKind, Room, WakerId};
+use crate::task::parking::{self, ResourceKind, Room};
 use crate::task::report::{short_type, why};
 use crate::task::{Await, AwaitPoint, Report, Stuck, TaskId, TaskReport, TaskState, Verdict};
+use counts::{owner_of, Counts, Found, Group, Target};
 use release::{describe, ResourceInfo};
 
+mod counts;
 mod release;
-
-/// Who a waker wakes: an entry (`main` or a task), or a combinator's child.
-#[derive(Clone, Copy)]
-enum Target {
-    Entry(usize),
-    Child { group: usize, index: u32 },
-}
-
-/// An entry's wakers.
-#[derive(Default)]
-struct Counts {
-    /// Wakers alive.
-    live: usize,
-    /// Of those, the ones sitting in the runtime's primitives.
-    inside: usize,
-}
-
-/// A combinator as the graph sees it.
-struct Group {
-    name: &'static str,
-    /// Whose the one copy of the parent's waker is, if the graph knows it.
-    parent: Option<Target>,
-    /// Owned child wakers alive, and how many of them sit in the runtime's primitives.
-    counts: Counts,
-    /// Whether a child's waker is outside, which puts the parent's copy outside too.
-    open: bool,
-}
 
 /// One waker in a primitive: whose, and on what.
 struct Edge {
@@ -78,61 +53,6 @@ enum On {
 /// The graph, built when the runtime is idle (or asked for a dump).
 pub(crate) struct Graph {
     reports: Vec<TaskReport>,
-}
-
-/// The wakers found so far: whose, and where.
-struct Found {
-    entries: Vec<Counts>,
-    entry_of: HashMap<*const (), usize>,
-    groups: Vec<Group>,
-    group_of: HashMap<*const (), usize>,
-}
-
-impl Found {
-    /// Counts one waker found in a primitive; returns whose it is, if it is this runtime's.
-    fn inside(&mut self, id: WakerId) -> Option<Target> {
-        match id.child {
-            Some((stack, index)) => {
-                let group = *self.group_of.get(&stack)?;
-                self.groups[group].counts.inside += 1;
-                Some(Target::Child { group, index })
-            }
-            None => {
-                let entry = *self.entry_of.get(&id.data)?;
-                self.entries[entry].inside += 1;
-                Some(Target::Entry(entry))
-            }
-        }
-    }
-
-    /// A waker counted inside is outside after all.
-    fn outside(&mut self, target: Target) {
-        let counts = match target {
-            Target::Entry(entry) => &mut self.entries[entry],
-            Target::Child { group, .. } => &mut self.groups[group].counts,
-        };
-        counts.inside -= 1;
-    }
-
-    /// Opens every combinator with a child waker outside: its copy of the parent's waker
-    /// is then outside too, which may open the combinator around it.
-    fn open_groups(&mut self) {
-        let mut changed = true;
-        while changed {
-            changed = false;
-            for g in 0..self.groups.len() {
-                let group = &mut self.groups[g];
-                if group.open || group.counts.live <= group.counts.inside {
-                    continue;
-                }
-                group.open = true;
-                changed = true;
-                if let Some(parent) = group.parent {
-                    self.outside(parent);
-                }
-            }
-        }
-    }
 }
 
 impl Core {
@@ -386,25 +306,4 @@ impl Core {
 /// An entry's address, the same as its wakers' data pointer.
 fn address<T: ?Sized>(entry: &Arc<T>) -> *const () {
     Arc::as_ptr(entry).cast::<()>()
-}
-
-/// The entry a waker leads to, and the path of combinator children on the way:
-/// `child 2 of its gather`.
-fn owner_of(groups: &[Group], mut target: Target) -> Option<(usize, Option<String>)> {
-    let mut path: Vec<String> = Vec::new();
-    // Combinators nest only as deep as the futures do; a cycle cannot form, but bound it.
-    for _ in 0..64 {
-        match target {
-            Target::Entry(entry) => {
-                path.reverse();
-                let child = (!path.is_empty()).then(|| path.join(" › "));
-                return Some((entry, child));
-            }
-            Target::Child { group, index } => {
-                path.push(format!("child {index} of its {}", groups[group].name));
-                target = groups[group].parent?;
-            }
-        }
-    }
-    None
 }

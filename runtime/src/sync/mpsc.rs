@@ -44,8 +44,10 @@ use crate::task::parking::{self, ResourceKind, Role};
 use crate::task::TaskId;
 use crate::task::{note_await, Await, AwaitPoint};
 
+mod error;
 mod future;
 
+pub use error::{SendError, TryRecvError, TrySendError};
 pub use future::{Recv, SendFuture};
 
 /// Creates a queue holding at most `capacity` values, with one [`Sender`] (clone it for
@@ -164,20 +166,6 @@ impl Handle {
     }
 }
 
-/// The error of [`Sender::send`]: the receiver is gone. Holds the value that was not sent.
-#[derive(Clone, Copy, PartialEq, Eq)]
-pub struct SendError<T>(pub T);
-
-/// The error of [`Sender::try_send`].
-#[derive(Clone, Copy, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum TrySendError<T> {
-    /// The queue is full (or other senders wait for a slot); the value is given back.
-    Full(T),
-    /// The receiver is gone; the value is given back.
-    Closed(T),
-}
-
 impl<T> Sender<T> {
     /// Sends `value`, waiting while the queue is full. Waiting senders are served in the
     /// order they started waiting.
@@ -272,16 +260,6 @@ pub struct Receiver<T> {
     ///
     /// [`Stream`]: futures_core::Stream
     created_at: &'static Location<'static>,
-}
-
-/// The error of [`Receiver::try_recv`].
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum TryRecvError {
-    /// Nothing is queued now, and senders are alive.
-    Empty,
-    /// Nothing is queued, and every sender is gone: nothing will ever come.
-    Disconnected,
 }
 
 impl<T> Receiver<T> {
@@ -400,51 +378,6 @@ impl<T> Drop for Receiver<T> {
         drop((queued, waker));
     }
 }
-
-impl<T> fmt::Debug for SendError<T> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("SendError(..)")
-    }
-}
-
-impl<T> fmt::Display for SendError<T> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("the receiver was dropped")
-    }
-}
-
-impl<T> std::error::Error for SendError<T> {}
-
-impl<T> fmt::Debug for TrySendError<T> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
-            TrySendError::Full(_) => "Full(..)",
-            TrySendError::Closed(_) => "Closed(..)",
-        })
-    }
-}
-
-impl<T> fmt::Display for TrySendError<T> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
-            TrySendError::Full(_) => "the queue is full",
-            TrySendError::Closed(_) => "the receiver was dropped",
-        })
-    }
-}
-
-impl<T> std::error::Error for TrySendError<T> {}
-
-impl fmt::Display for TryRecvError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
-            TryRecvError::Empty => "the queue is empty",
-            TryRecvError::Disconnected => "the queue is empty and every sender is gone",
-        })
-    }
-}
-
-impl std::error::Error for TryRecvError {}
 
 impl<T> fmt::Debug for Sender<T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {

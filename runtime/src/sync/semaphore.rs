@@ -8,12 +8,14 @@ use std::fmt;
 use std::future::Future;
 use std::panic::Location;
 use std::pin::Pin;
-use std::rc::{Rc, Weak};
+use std::rc::Rc;
 use std::task::{Context, Poll, Waker};
 
-use crate::task::parking::{self, Releaser, ResourceKind, Role, Room, RoomSlot, RoomView, Waiter};
+use crate::task::parking::{self, Releaser, ResourceKind, RoomSlot, Waiter};
 use crate::task::TaskId;
 use crate::task::{note_await, Await, AwaitPoint};
+
+mod room;
 
 /// A counting semaphore: at most `permits` holders at once, the others wait in line.
 ///
@@ -109,28 +111,6 @@ impl Permits {
     }
 }
 
-impl Room for RefCell<Permits> {
-    fn view(&self) -> Option<RoomView> {
-        let permits = self.try_borrow().ok()?;
-        let waiters = permits.waiters.values().chain(&permits.receiver);
-        let holders = permits.holders.iter().map(|&by| Releaser {
-            role: Role::Permit,
-            by,
-            at: permits.created_at,
-        });
-        Some(RoomView {
-            kind: permits.kind,
-            created_at: permits.created_at,
-            waiters: waiters
-                .map(|w| (parking::identify(&w.waker), w.point, w.frames.clone()))
-                .collect(),
-            releasers: holders
-                .chain(permits.handles.iter().map(|(_, r)| *r))
-                .collect(),
-        })
-    }
-}
-
 /// The error of [`Semaphore::acquire`]: the semaphore was closed.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct AcquireError;
@@ -178,13 +158,6 @@ impl Semaphore {
         self.inner.borrow_mut()
     }
 
-    /// Registers the room in this thread's lot, for the stuck check, once someone waits.
-    fn register_room(&self, state: &Permits) {
-        state
-            .room
-            .register(|| Rc::downgrade(&self.inner) as Weak<dyn Room>);
-    }
-
     /// Waits for a permit, behind everyone who started waiting earlier.
     ///
     /// Dropping the returned future gives up its place in line.
@@ -218,44 +191,6 @@ impl Semaphore {
         let holder = state.hold();
         drop(state);
         Some(Permit::new(self, holder))
-    }
-
-    /// Parks an mpsc channel's receiver, waiting for a value, in this room.
-    pub(crate) fn park_receiver(&self, waker: &Waker, point: AwaitPoint) {
-        let mut state = self.state();
-        let replaced = match &mut state.receiver {
-            Some(waiter) => waiter.update(waker, point),
-            None => {
-                state.receiver = Some(Waiter::new(waker, point));
-                self.register_room(&state);
-                None
-            }
-        };
-        drop(state);
-        drop(replaced); // after the borrow
-    }
-
-    /// Takes the waiting receiver's waker out, to be woken or dropped.
-    pub(crate) fn take_receiver(&self) -> Option<Waker> {
-        self.state().receiver.take().map(|waiter| waiter.waker)
-    }
-
-    /// Registers an mpsc channel's sender or receiver, made at `at`, for the report.
-    pub(crate) fn add_handle(&self, role: Role, at: &'static Location<'static>) -> usize {
-        let by = parking::current_task();
-        self.state().handles.insert(Releaser { role, by, at })
-    }
-
-    /// The handle `key` is gone.
-    pub(crate) fn remove_handle(&self, key: usize) {
-        self.state().handles.try_remove(key);
-    }
-
-    /// The handle `key` was last seen in `task`.
-    pub(crate) fn touch_handle(&self, key: usize, task: TaskId) {
-        if let Some(handle) = self.state().handles.get_mut(key) {
-            handle.by = Some(task);
-        }
     }
 
     /// How many permits nobody holds.
