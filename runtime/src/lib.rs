@@ -66,13 +66,14 @@
 //!
 //! # When nothing can wake anything
 //!
-//! [`sync`]'s semaphore and channels park their waiters' wakers in a per-thread *parking
-//! lot*, with the line that parked them and who could release them. When no task is
-//! runnable and no timer, socket or blocking job is pending, the runtime counts where every
-//! task's wakers sit: if each is in the lot, in a join slot or in a combinator whose
-//! children's wakers all are, only a task could release it, and none will ever run.
-//! [`Runtime::try_block_on`] then returns a [`Stuck`] report instead of hanging: each task,
-//! where it waits, who holds what it needs, and the cycle.
+//! [`sync`]'s semaphore and channels keep their waiters with the line that parked them
+//! and who could release them, and register their *waiting room* in a per-thread lot the
+//! first time someone waits. When no task is runnable and no timer, socket or blocking job
+//! is pending, the runtime counts where every task's wakers sit: if each is in a waiting
+//! room, in a join slot or in a combinator whose children's wakers all are, only a task
+//! could release it, and none will ever run. [`Runtime::try_block_on`] then returns a
+//! [`Stuck`] report instead of hanging: each task, where it waits, who holds what it needs,
+//! and the cycle.
 //!
 //! ```
 //! use std::rc::Rc;

@@ -4,7 +4,7 @@
 //! Every waker of a task is one of its reference counts (`cell.rs`), so the runtime knows
 //! how many are alive. It also knows where some of them sit:
 //!
-//! - in the parking lot (`task/parking.rs`): parked by a semaphore, a oneshot or an mpsc
+//! - in a waiting room (`task/parking.rs`): a waiter of a semaphore, a oneshot or an mpsc
 //!   channel of this thread;
 //! - in another task's join slot: the task awaits that task's end;
 //! - in a combinator's wake stack: the one copy of the parent's waker that its children's
