@@ -95,6 +95,7 @@ impl Permits {
     }
 
     /// Records that the task being polled takes a permit; returns it, for the permit.
+    #[inline]
     fn hold(&mut self) -> Option<TaskId> {
         let task = parking::current_task();
         if self.kind == ResourceKind::Semaphore {
@@ -104,6 +105,7 @@ impl Permits {
     }
 
     /// A permit taken by `task` is back (or forgotten).
+    #[inline]
     fn release(&mut self, task: Option<TaskId>) {
         if let Some(i) = self.holders.iter().position(|h| *h == task) {
             self.holders.swap_remove(i);
@@ -182,6 +184,7 @@ impl Semaphore {
     }
 
     /// Takes a permit if one is free and nobody waits; `None` otherwise (also when closed).
+    #[inline]
     pub fn try_acquire(&self) -> Option<Permit> {
         let mut state = self.state();
         if state.closed || state.available == 0 || !state.waiters.is_empty() {
@@ -244,7 +247,24 @@ pub struct Acquire<'a> {
 impl Future for Acquire<'_> {
     type Output = Result<Permit, AcquireError>;
 
-    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+    #[inline]
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        // A permit free and nobody waiting: the common case, small enough to inline.
+        if self.ticket.is_none() {
+            if let Some(permit) = self.semaphore.try_acquire() {
+                return Poll::Ready(Ok(permit));
+            }
+        }
+        self.poll_in_line(cx)
+    }
+}
+
+impl Acquire<'_> {
+    /// The rest of `poll`: closed, or waiting in line.
+    fn poll_in_line(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+    ) -> Poll<Result<Permit, AcquireError>> {
         let semaphore = self.semaphore;
         let mut state = semaphore.state();
         if state.closed {
@@ -257,10 +277,15 @@ impl Future for Acquire<'_> {
         };
         if first_in_line && state.available > 0 {
             state.available -= 1;
-            let waiter = self.ticket.take().and_then(|t| state.waiters.remove(&t));
+            let holder = state.hold();
+            // Never waited: nobody else waits either (first in line), so nobody to serve.
+            let Some(ticket) = self.ticket.take() else {
+                drop(state);
+                return Poll::Ready(Ok(Permit::new(semaphore, holder)));
+            };
+            let waiter = state.waiters.remove(&ticket);
             // More permits free: the next in line may take one too.
             let next = state.next_to_serve();
-            let holder = state.hold();
             drop(state);
             drop(waiter); // after the borrow: dropping a waker may run any code
             if let Some(waker) = next {
@@ -335,9 +360,17 @@ impl Permit {
 
 impl Drop for Permit {
     fn drop(&mut self) {
-        if let Some(semaphore) = self.semaphore.take() {
-            semaphore.state().release(self.holder);
-            semaphore.add_permits(1);
+        let Some(semaphore) = self.semaphore.take() else {
+            return;
+        };
+        let wake = {
+            let mut state = semaphore.state();
+            state.release(self.holder);
+            state.available += 1;
+            state.next_to_serve()
+        };
+        if let Some(waker) = wake {
+            waker.wake();
         }
     }
 }

@@ -71,6 +71,7 @@ pub(crate) struct Waiter {
 
 impl Waiter {
     /// The waiter of the poll running now: a clone of `waker`, at `point`.
+    #[inline]
     pub(crate) fn new(waker: &Waker, point: AwaitPoint) -> Waiter {
         Waiter {
             waker: waker.clone(),
@@ -82,6 +83,7 @@ impl Waiter {
     /// The same future parks again: keeps `waker` (unless the one kept wakes the same
     /// task) and the new point. Returns the replaced waker, to be dropped by the caller
     /// once its borrows end.
+    #[inline]
     pub(crate) fn update(&mut self, waker: &Waker, point: AwaitPoint) -> Option<Waker> {
         self.point = point;
         self.frames = frames();
@@ -199,10 +201,14 @@ pub(crate) fn in_frame<R>(frame: Frame, poll: impl FnOnce() -> R) -> R {
     poll()
 }
 
-/// The frames being polled now.
+/// The frames being polled now (none, and no allocation, outside any label or span).
+#[inline]
 fn frames() -> Vec<Frame> {
     FRAMES
-        .try_with(|frames| frames.borrow().clone())
+        .try_with(|frames| match frames.try_borrow() {
+            Ok(frames) if !frames.is_empty() => frames.clone(),
+            _ => Vec::new(),
+        })
         .unwrap_or_default()
 }
 
@@ -222,12 +228,19 @@ impl RoomSlot {
 }
 
 impl Drop for RoomSlot {
+    #[inline]
     fn drop(&mut self) {
         if let Some(key) = self.0.get() {
-            let removed = with(|lot| lot.rooms.try_remove(key as usize));
-            drop(removed); // after the borrow
+            forget_room(key);
         }
     }
+}
+
+/// Removes room `key` from the lot.
+#[cold]
+fn forget_room(key: u32) {
+    let removed = with(|lot| lot.rooms.try_remove(key as usize));
+    drop(removed); // after the borrow
 }
 
 /// A oneshot receiver's place in the lot: the key of its parked waiter, if it waits.
@@ -263,17 +276,28 @@ impl ParkSlot {
     }
 
     /// Takes the waker out of the lot, for the caller to wake or drop.
+    #[inline]
     pub(crate) fn unpark(&mut self) -> Option<Waker> {
+        // Most receivers never wait: that path must cost a test, not a call.
         let key = self.0.take()?;
-        with(|lot| lot.parked.try_remove(key as usize))
-            .flatten()
-            .map(|parked| parked.waiter.waker)
+        unpark_slow(key)
     }
 }
 
+/// Takes waiter `key` out of the lot.
+#[cold]
+fn unpark_slow(key: u32) -> Option<Waker> {
+    with(|lot| lot.parked.try_remove(key as usize))
+        .flatten()
+        .map(|parked| parked.waiter.waker)
+}
+
 impl Drop for ParkSlot {
+    #[inline]
     fn drop(&mut self) {
-        drop(self.unpark());
+        if self.0.is_some() {
+            drop(self.unpark());
+        }
     }
 }
 

@@ -41,6 +41,7 @@ impl Semaphore {
     }
 
     /// Parks an mpsc channel's receiver, waiting for a value, in this room.
+    #[inline]
     pub(crate) fn park_receiver(&self, waker: &Waker, point: AwaitPoint) {
         let mut state = self.state();
         let replaced = match &mut state.receiver {
@@ -56,6 +57,7 @@ impl Semaphore {
     }
 
     /// Takes the waiting receiver's waker out, to be woken or dropped.
+    #[inline]
     pub(crate) fn take_receiver(&self) -> Option<Waker> {
         self.state().receiver.take().map(|waiter| waiter.waker)
     }
