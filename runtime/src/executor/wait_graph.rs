@@ -103,7 +103,7 @@ impl Core {
                 resources.insert(key, info);
                 let waiter = &parked.waiter;
                 let id = parking::identify(&waiter.waker);
-                waits.push((id, waiter.point, waiter.frames.clone(), key));
+                waits.push((id, waiter.point, waiter.frames.to_vec(), key));
             }
             rooms.extend(lot.rooms.iter().map(|(_, room)| room.clone()));
         });

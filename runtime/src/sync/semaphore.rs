@@ -3,7 +3,6 @@
 use std::cell::{RefCell, RefMut};
 
 use slab::Slab;
-use std::collections::BTreeMap;
 use std::fmt;
 use std::future::Future;
 use std::panic::Location;
@@ -15,7 +14,10 @@ use crate::task::parking::{self, Releaser, ResourceKind, RoomSlot, Waiter};
 use crate::task::TaskId;
 use crate::task::{note_await, Await, AwaitPoint};
 
+mod line;
 mod room;
+
+use line::Line;
 
 /// A counting semaphore: at most `permits` holders at once, the others wait in line.
 ///
@@ -64,7 +66,7 @@ struct Permits {
     available: usize,
     /// The waiters, by ticket: the smallest ticket is served next. Holds only waiters that
     /// have not got their permit yet.
-    waiters: BTreeMap<u64, Waiter>,
+    waiters: Line,
     /// The ticket the next waiter gets; tickets are never reused.
     next_ticket: u64,
     /// Set by [`Semaphore::close`]: every waiting and future `acquire` fails.
@@ -91,7 +93,7 @@ impl Permits {
         if self.available == 0 {
             return None;
         }
-        self.waiters.values().next().map(|w| w.waker.clone())
+        self.waiters.first().map(|w| w.waker.clone())
     }
 
     /// Records that the task being polled takes a permit; returns it, for the permit.
@@ -141,7 +143,7 @@ impl Semaphore {
         Semaphore {
             inner: Rc::new(RefCell::new(Permits {
                 available: permits,
-                waiters: BTreeMap::new(),
+                waiters: Line::default(),
                 next_ticket: 0,
                 closed: false,
                 kind,
@@ -219,9 +221,9 @@ impl Semaphore {
         let waiters = {
             let mut state = self.state();
             state.closed = true;
-            std::mem::take(&mut state.waiters)
+            state.waiters.take().collect::<Vec<_>>()
         };
-        for waiter in waiters.into_values() {
+        for waiter in waiters {
             waiter.waker.wake();
         }
     }
@@ -272,7 +274,7 @@ impl Acquire<'_> {
             return Poll::Ready(Err(AcquireError));
         }
         let first_in_line = match self.ticket {
-            Some(ticket) => state.waiters.keys().next() == Some(&ticket),
+            Some(ticket) => state.waiters.first_ticket() == Some(ticket),
             None => state.waiters.is_empty(),
         };
         if first_in_line && state.available > 0 {
@@ -283,7 +285,7 @@ impl Acquire<'_> {
                 drop(state);
                 return Poll::Ready(Ok(Permit::new(semaphore, holder)));
             };
-            let waiter = state.waiters.remove(&ticket);
+            let waiter = state.waiters.remove(ticket);
             // More permits free: the next in line may take one too.
             let next = state.next_to_serve();
             drop(state);
@@ -297,12 +299,12 @@ impl Acquire<'_> {
             what: self.what,
             at: self.created_at,
         };
-        let replaced = match self.ticket.and_then(|t| state.waiters.get_mut(&t)) {
+        let replaced = match self.ticket.and_then(|t| state.waiters.get_mut(t)) {
             Some(waiter) => waiter.update(cx.waker(), point),
             None => {
                 let ticket = state.next_ticket;
                 state.next_ticket += 1;
-                state.waiters.insert(ticket, Waiter::new(cx.waker(), point));
+                state.waiters.push(ticket, Waiter::new(cx.waker(), point));
                 semaphore.register_room(&state);
                 self.ticket = Some(ticket);
                 None
@@ -322,7 +324,7 @@ impl Drop for Acquire<'_> {
         };
         let (waiter, next) = {
             let mut state = self.semaphore.state();
-            let waiter = state.waiters.remove(&ticket);
+            let waiter = state.waiters.remove(ticket);
             // We may have been woken to take a permit: pass the turn on.
             (waiter, state.next_to_serve())
         };

@@ -66,7 +66,8 @@ pub(crate) struct Waiter {
     /// The leaf future that parked it, and the line that created that future.
     pub(crate) point: AwaitPoint,
     /// The labels and spans the poll was inside when it parked, outermost first.
-    pub(crate) frames: Vec<Frame>,
+    /// (A boxed slice: an empty one, the usual case, allocates nothing.)
+    pub(crate) frames: Box<[Frame]>,
 }
 
 impl Waiter {
@@ -203,11 +204,11 @@ pub(crate) fn in_frame<R>(frame: Frame, poll: impl FnOnce() -> R) -> R {
 
 /// The frames being polled now (none, and no allocation, outside any label or span).
 #[inline]
-fn frames() -> Vec<Frame> {
+fn frames() -> Box<[Frame]> {
     FRAMES
         .try_with(|frames| match frames.try_borrow() {
-            Ok(frames) if !frames.is_empty() => frames.clone(),
-            _ => Vec::new(),
+            Ok(frames) if !frames.is_empty() => frames.as_slice().into(),
+            _ => Box::default(),
         })
         .unwrap_or_default()
 }

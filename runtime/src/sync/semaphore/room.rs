@@ -13,7 +13,7 @@ use crate::task::{AwaitPoint, TaskId};
 impl Room for RefCell<Permits> {
     fn view(&self) -> Option<RoomView> {
         let permits = self.try_borrow().ok()?;
-        let waiters = permits.waiters.values().chain(&permits.receiver);
+        let waiters = permits.waiters.iter().chain(&permits.receiver);
         let holders = permits.holders.iter().map(|&by| Releaser {
             role: Role::Permit,
             by,
@@ -23,7 +23,7 @@ impl Room for RefCell<Permits> {
             kind: permits.kind,
             created_at: permits.created_at,
             waiters: waiters
-                .map(|w| (parking::identify(&w.waker), w.point, w.frames.clone()))
+                .map(|w| (parking::identify(&w.waker), w.point, w.frames.to_vec()))
                 .collect(),
             releasers: holders
                 .chain(permits.handles.iter().map(|(_, r)| *r))
