@@ -10,7 +10,7 @@ use std::pin::Pin;
 use std::rc::Rc;
 use std::task::{Context, Poll, Waker};
 
-use crate::task::parking::{self, Releaser, ResourceKind, RoomSlot, Waiter};
+use crate::task::parking::{self, Frame, Releaser, ResourceKind, RoomSlot, Waiter};
 use crate::task::TaskId;
 use crate::task::{note_await, Await, AwaitPoint};
 
@@ -79,8 +79,10 @@ struct Permits {
     /// The task holding each permit out (a semaphore's only; `None`: taken outside any
     /// task). One entry per permit, in no order.
     holders: Vec<Option<TaskId>>,
-    /// An mpsc channel's receiver, while it waits for a value.
-    receiver: Option<Waiter>,
+    /// An mpsc channel's receiver's waker, while it waits for a value.
+    receiver: Option<Waker>,
+    /// Where that receiver last waited: its await point and frames.
+    receiver_at: Option<(AwaitPoint, Box<[Frame]>)>,
     /// An mpsc channel's senders and receiver, for the report.
     handles: Slab<Releaser>,
     /// The room's entry in this thread's lot, made when someone first waits.
@@ -150,6 +152,7 @@ impl Semaphore {
                 created_at: at,
                 holders: Vec::new(),
                 receiver: None,
+                receiver_at: None,
                 handles: Slab::new(),
                 room: RoomSlot::default(),
             })),

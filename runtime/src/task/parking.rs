@@ -204,7 +204,7 @@ pub(crate) fn in_frame<R>(frame: Frame, poll: impl FnOnce() -> R) -> R {
 
 /// The frames being polled now (none, and no allocation, outside any label or span).
 #[inline]
-fn frames() -> Box<[Frame]> {
+pub(crate) fn frames() -> Box<[Frame]> {
     FRAMES
         .try_with(|frames| match frames.try_borrow() {
             Ok(frames) if !frames.is_empty() => frames.as_slice().into(),

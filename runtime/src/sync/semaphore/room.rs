@@ -7,13 +7,18 @@ use std::rc::{Rc, Weak};
 use std::task::Waker;
 
 use super::{Permits, Semaphore};
-use crate::task::parking::{self, Releaser, Role, Room, RoomView, Waiter};
+use crate::task::parking::{self, Releaser, Role, Room, RoomView};
 use crate::task::{AwaitPoint, TaskId};
 
 impl Room for RefCell<Permits> {
     fn view(&self) -> Option<RoomView> {
         let permits = self.try_borrow().ok()?;
-        let waiters = permits.waiters.iter().chain(&permits.receiver);
+        let mut waiters: Vec<_> = (permits.waiters.iter())
+            .map(|w| (parking::identify(&w.waker), w.point, w.frames.to_vec()))
+            .collect();
+        if let (Some(waker), Some((point, frames))) = (&permits.receiver, &permits.receiver_at) {
+            waiters.push((parking::identify(waker), *point, frames.to_vec()));
+        }
         let holders = permits.holders.iter().map(|&by| Releaser {
             role: Role::Permit,
             by,
@@ -22,9 +27,7 @@ impl Room for RefCell<Permits> {
         Some(RoomView {
             kind: permits.kind,
             created_at: permits.created_at,
-            waiters: waiters
-                .map(|w| (parking::identify(&w.waker), w.point, w.frames.to_vec()))
-                .collect(),
+            waiters,
             releasers: holders
                 .chain(permits.handles.iter().map(|(_, r)| *r))
                 .collect(),
@@ -45,21 +48,20 @@ impl Semaphore {
     pub(crate) fn park_receiver(&self, waker: &Waker, point: AwaitPoint) {
         let mut state = self.state();
         let replaced = match &mut state.receiver {
-            Some(waiter) => waiter.update(waker, point),
-            None => {
-                state.receiver = Some(Waiter::new(waker, point));
-                self.register_room(&state);
-                None
-            }
+            Some(kept) if kept.will_wake(waker) => None,
+            receiver => receiver.replace(waker.clone()),
         };
+        state.receiver_at = Some((point, parking::frames()));
+        self.register_room(&state);
         drop(state);
         drop(replaced); // after the borrow
     }
 
-    /// Takes the waiting receiver's waker out, to be woken or dropped.
+    /// Takes the waiting receiver's waker out, to be woken or dropped. (Where it waited
+    /// stays, unread, until it waits again: a send moves only the waker.)
     #[inline]
     pub(crate) fn take_receiver(&self) -> Option<Waker> {
-        self.state().receiver.take().map(|waiter| waiter.waker)
+        self.state().receiver.take()
     }
 
     /// Registers an mpsc channel's sender or receiver, made at `at`, for the report.
