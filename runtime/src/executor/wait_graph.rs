@@ -25,7 +25,7 @@ use std::sync::Arc;
 use super::cell::{MainTask, TaskRef, Wakeable};
 use super::core::Core;
 use super::wake::{COMPLETE, RUNNING, SCHEDULED};
-use crate::task::parking::{self, ResourceKind, Room};
+use crate::task::parking::{self, Releaser, ResourceKind, Role, Room};
 use crate::task::report::{short_type, why};
 use crate::task::{Await, AwaitPoint, Report, Stuck, TaskId, TaskReport, TaskState, Verdict};
 use counts::{owner_of, Counts, Found, Group, Target};
@@ -98,7 +98,11 @@ impl Core {
                 let info = ResourceInfo {
                     kind: ResourceKind::Oneshot,
                     created_at: parked.created_at,
-                    releasers: vec![parked.sender],
+                    releasers: vec![Releaser {
+                        role: Role::Sender,
+                        by: parked.sender_by,
+                        at: parked.created_at,
+                    }],
                 };
                 resources.insert(key, info);
                 let waiter = &parked.waiter;

@@ -12,7 +12,8 @@ use std::pin::Pin;
 use std::rc::Rc;
 use std::task::{Context, Poll, Waker};
 
-use crate::task::parking::{self, ParkSlot, Releaser, Role};
+use crate::task::parking::{self, ParkSlot};
+use crate::task::TaskId;
 use crate::task::{note_await, Await, AwaitPoint};
 
 /// Creates a one-shot channel: the [`Sender`] sets the value once, the [`Receiver`] awaits it.
@@ -59,11 +60,7 @@ pub fn channel<T>() -> (Sender<T>, Receiver<T>) {
         slot: ParkSlot::default(),
         at,
         // The report names the sender by where, and in which task, it was made.
-        sender: Releaser {
-            role: Role::Sender,
-            by: parking::current_task(),
-            at,
-        },
+        sender_by: parking::current_task(),
     };
     let inner = Rc::new(RefCell::new(OneshotState::new(waiter)));
     (
@@ -107,8 +104,8 @@ pub(super) struct Parked {
     slot: ParkSlot,
     /// The line that created the channel.
     at: &'static Location<'static>,
-    /// Its sender, for the report.
-    sender: Releaser,
+    /// The task its sender was made in, for the report.
+    sender_by: Option<TaskId>,
 }
 
 impl Waiter for Parked {
@@ -117,7 +114,7 @@ impl Waiter for Parked {
             what: Await::Recv,
             at: self.at,
         };
-        self.slot.park(cx.waker(), point, self.at, self.sender);
+        self.slot.park(cx.waker(), point, self.at, self.sender_by);
     }
 
     fn take(&mut self) -> Option<Waker> {

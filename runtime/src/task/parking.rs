@@ -127,8 +127,9 @@ pub(crate) struct Parked {
     pub(crate) waiter: Waiter,
     /// The line that created the channel.
     pub(crate) created_at: &'static Location<'static>,
-    /// Its sender, alive while the receiver waits (its drop wakes the receiver).
-    pub(crate) sender: Releaser,
+    /// The task its sender was made in. The sender is alive while the receiver waits (its
+    /// drop wakes the receiver), and was made where the channel was.
+    pub(crate) sender_by: Option<TaskId>,
 }
 
 /// What this thread's primitives have registered.
@@ -249,14 +250,14 @@ fn forget_room(key: u32) {
 pub(crate) struct ParkSlot(Option<u32>);
 
 impl ParkSlot {
-    /// Parks `cx`'s waker at `point`, on a channel created at `created_at` whose sender is
-    /// `sender`; or, if parked already, updates the waiter.
+    /// Parks `cx`'s waker at `point`, on a channel created at `created_at` whose sender
+    /// was made in `sender_by`; or, if parked already, updates the waiter.
     pub(crate) fn park(
         &mut self,
         waker: &Waker,
         point: AwaitPoint,
         created_at: &'static Location<'static>,
-        sender: Releaser,
+        sender_by: Option<TaskId>,
     ) {
         let replaced = with(
             |lot| match self.0.and_then(|k| lot.parked.get_mut(k as usize)) {
@@ -266,7 +267,7 @@ impl ParkSlot {
                     let parked = Parked {
                         waiter,
                         created_at,
-                        sender,
+                        sender_by,
                     };
                     self.0 = Some(lot.parked.insert(parked) as u32);
                     None
