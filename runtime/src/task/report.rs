@@ -166,12 +166,18 @@ impl fmt::Display for TaskReport {
                 f.write_str("\n    no waker for it is alive: nothing can wake it")?;
             }
             0 => {}
-            n => write!(
-                f,
-                "\n    {n} waker{} held outside the runtime's primitives (waits on {})",
-                if n == 1 { "" } else { "s" },
-                self.waits_on
-            )?,
+            n => {
+                let s = if n == 1 { "" } else { "s" };
+                write!(
+                    f,
+                    "\n    {n} waker{s} held outside the runtime's primitives "
+                )?;
+                match self.waits_on {
+                    // Given to a future the runtime does not know: code of the program's.
+                    WaitsOn::UNKNOWN => f.write_str("(by the program's own code)")?,
+                    kinds => write!(f, "(waits on {kinds})")?,
+                }
+            }
         }
         Ok(())
     }
