@@ -50,15 +50,11 @@ enum On {
     Join(usize),
 }
 
-/// The graph, built when the runtime is idle (or asked for a dump).
-pub(crate) struct Graph {
-    reports: Vec<TaskReport>,
-}
-
 impl Core {
-    /// The wait-for graph of every unfinished task. `main` is `block_on`'s entry, with
-    /// that many references to it that are not wakers.
-    fn wait_graph(&self, main: Option<(&Arc<MainTask>, usize)>) -> Graph {
+    /// The report of every unfinished task, with where its wakers sit, read off the
+    /// wait-for graph. `main` is `block_on`'s entry, with that many references to it that
+    /// are not wakers.
+    fn wait_graph(&self, main: Option<(&Arc<MainTask>, usize)>) -> Vec<TaskReport> {
         let tasks: Vec<TaskRef> = self.tasks();
         let polling = parking::current_task();
         let mut reports = Vec::new();
@@ -193,7 +189,7 @@ impl Core {
             let wait = describe(edge, child, &resources, &reports);
             reports[entry].parked.push(wait);
         }
-        Graph { reports }
+        reports
     }
 
     /// What the report says of an entry, before the graph adds where its wakers sit.
@@ -243,8 +239,8 @@ impl Core {
             return None;
         }
         // `run_until` holds one reference to `main` besides its wakers.
-        let graph = self.wait_graph(Some((main, 1)));
-        if graph.reports.iter().any(|r| r.outside_wakers > 0) {
+        let reports = self.wait_graph(Some((main, 1)));
+        if reports.iter().any(|r| r.outside_wakers > 0) {
             return None;
         }
         // A thread may have woken a task between the first check and the counts: a wake
@@ -255,9 +251,9 @@ impl Core {
         if self.has_runnable() {
             return None;
         }
-        let why = why(&graph.reports);
+        let why = why(&reports);
         Some(Stuck {
-            tasks: graph.reports,
+            tasks: reports,
             why,
         })
     }
@@ -275,10 +271,9 @@ impl Core {
     /// `main`: `block_on`'s entry while it runs, with its references that are not wakers.
     pub(crate) fn dump(&self, main: Option<(&Arc<MainTask>, usize)>) -> Report {
         let outside_now = self.can_wake_from_outside();
-        let graph = self.wait_graph(main);
-        let running = graph.reports.iter().any(|r| r.state != TaskState::Parked);
-        let held: Vec<String> = graph
-            .reports
+        let reports = self.wait_graph(main);
+        let running = reports.iter().any(|r| r.state != TaskState::Parked);
+        let held: Vec<String> = reports
             .iter()
             .filter(|r| r.outside_wakers > 0)
             .map(TaskReport::id_and_name)
@@ -297,11 +292,11 @@ impl Core {
         };
         let why = match verdict {
             Verdict::Running => Vec::new(),
-            _ => why(&graph.reports),
+            _ => why(&reports),
         };
         Report {
             verdict,
-            tasks: graph.reports,
+            tasks: reports,
             why,
         }
     }

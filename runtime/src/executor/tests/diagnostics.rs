@@ -1,6 +1,6 @@
 use std::time::Duration;
 
-use super::Gate;
+use super::{lint_off, Gate};
 use crate::net::{TcpListener, TcpStream};
 use crate::trace::{Event, Recorder, TaskId};
 use crate::{Runtime, WaitsOn};
@@ -8,13 +8,7 @@ use crate::{Runtime, WaitsOn};
 /// A traced runtime with the stderr lint off (the event is what the tests check).
 fn quiet() -> (Runtime, Recorder) {
     let recorder = Recorder::new();
-    let rt = Runtime::builder()
-        .virtual_clock(true)
-        .lost_waker_lint(false)
-        .on_event(recorder.clone())
-        .build()
-        .unwrap();
-    (rt, recorder)
+    (lint_off(&recorder), recorder)
 }
 
 fn lost_wakers(recorder: &Recorder) -> Vec<Event> {

@@ -61,13 +61,7 @@ fn quiet() -> Runtime {
 /// A traced runtime under the virtual clock, recording `kinds`.
 fn recording(kinds: &[EventKind]) -> (Runtime, Recorder) {
     let recorder = Recorder::only(kinds);
-    let rt = Runtime::builder()
-        .virtual_clock(true)
-        .lost_waker_lint(false)
-        .on_event(recorder.clone())
-        .build()
-        .unwrap();
-    (rt, recorder)
+    (super::lint_off(&recorder), recorder)
 }
 
 const SOON: Option<Duration> = Some(Duration::from_millis(200));

@@ -25,6 +25,18 @@ use std::task::{Context, Poll, Waker};
 
 use crate::tests::traced;
 use crate::trace::Recorder;
+use crate::Runtime;
+
+/// A runtime under the virtual clock with the lost-waker lint off (the tests that use it
+/// look at the stuck report or the events, not at stderr), recording into `recorder`.
+fn lint_off(recorder: &Recorder) -> Runtime {
+    Runtime::builder()
+        .virtual_clock(true)
+        .lost_waker_lint(false)
+        .on_event(recorder.clone())
+        .build()
+        .unwrap()
+}
 
 /// The recorded lines that mention one of `tasks` (so a test can ignore `main`).
 fn lines_of(recorder: &Recorder, tasks: &[&str]) -> Vec<String> {
