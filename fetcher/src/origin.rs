@@ -5,7 +5,7 @@
 //! leaves the site (and must drop credentials).
 
 use std::fmt;
-use std::net::{IpAddr, SocketAddr, ToSocketAddrs};
+use std::net::{IpAddr, SocketAddr};
 
 use rustls::pki_types::{IpAddr as TlsIpAddr, ServerName};
 use url::{Host, Url};
@@ -70,8 +70,8 @@ impl Origin {
     }
 
     /// The socket addresses to try, in order. An IP address needs no
-    /// lookup; a name is resolved on the runtime's blocking pool, because
-    /// the system resolver blocks.
+    /// lookup; a name is resolved by the runtime (on its blocking pool,
+    /// because the system resolver blocks, or by its simulated network).
     ///
     /// # Errors
     /// [`Error::Dns`] if the lookup fails or finds nothing.
@@ -79,30 +79,14 @@ impl Origin {
         let name = match &self.host {
             Host::Ipv4(ip) => return Ok(vec![SocketAddr::new(IpAddr::V4(*ip), self.port)]),
             Host::Ipv6(ip) => return Ok(vec![SocketAddr::new(IpAddr::V6(*ip), self.port)]),
-            Host::Domain(name) => name.clone(),
+            Host::Domain(name) => name,
         };
-        let port = self.port;
-        let lookup_name = name.clone();
-        let lookup = runtime::spawn_blocking(move || {
-            (lookup_name.as_str(), port)
-                .to_socket_addrs()
-                .map(Iterator::collect::<Vec<_>>)
-        });
-        let dns_error = |source| Error::Dns {
-            host: name.clone(),
-            source,
-        };
-        let addrs = match lookup.await {
-            Ok(result) => result.map_err(dns_error)?,
-            Err(join) => return Err(dns_error(std::io::Error::other(join.to_string()))),
-        };
-        if addrs.is_empty() {
-            return Err(dns_error(std::io::Error::new(
-                std::io::ErrorKind::NotFound,
-                "no addresses",
-            )));
-        }
-        Ok(addrs)
+        runtime::net::lookup_host(name, self.port)
+            .await
+            .map_err(|source| Error::Dns {
+                host: name.clone(),
+                source,
+            })
     }
 }
 

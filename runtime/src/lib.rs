@@ -193,6 +193,7 @@ mod tests;
 pub mod combinators;
 pub mod instrument;
 pub mod net;
+pub mod sim;
 pub mod sync;
 pub mod time;
 pub mod trace;

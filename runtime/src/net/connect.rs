@@ -18,7 +18,7 @@ use std::vec;
 
 use mio::Interest;
 
-use super::resolve::{lookup_result, resolve, Resolution};
+use super::resolve::{lookup_result, named, resolve, Resolution};
 use super::source::IoSource;
 use super::TcpStream;
 use crate::executor::JoinHandle;
@@ -120,7 +120,7 @@ impl Future for Connect<'_> {
         loop {
             let addrs = match &mut this.stage {
                 Stage::Start => match resolve(this.addr, this.created_at) {
-                    Resolution::Known(addr) => vec![addr],
+                    Resolution::Known(addrs) => addrs.map_err(|e| named(this.addr, e))?,
                     Resolution::Lookup(lookup) => {
                         this.stage = Stage::Resolving(lookup);
                         continue;
@@ -128,7 +128,8 @@ impl Future for Connect<'_> {
                 },
                 // The handle notes `blocking job` at our line while the lookup runs.
                 Stage::Resolving(lookup) => {
-                    lookup_result(this.addr, ready!(Pin::new(lookup).poll(cx)))?
+                    let found = lookup_result(ready!(Pin::new(lookup).poll(cx)));
+                    found.map_err(|e| named(this.addr, e))?
                 }
                 Stage::Connecting(candidates) => {
                     let addr = this.addr;

@@ -20,6 +20,7 @@ mod tcp_stream;
 
 pub use connect::{Connect, ConnectAddr, ConnectFirst};
 pub use ops::{Read, ReadExact, Write, WriteAll};
+pub use resolve::{lookup_host, LookupHost};
 pub use split::{ReadHalf, WriteHalf};
 pub use tcp_listener::{Accept, TcpListener};
 pub use tcp_stream::TcpStream;

@@ -1,0 +1,10 @@
+//! Deterministic simulation (being built).
+
+use std::io;
+use std::net::SocketAddr;
+
+/// The simulated network's answer for `host:port`, or `None` when the runtime running
+/// here has no simulated network.
+pub(crate) fn resolve(_addr: &str) -> Option<io::Result<Vec<SocketAddr>>> {
+    None
+}
