@@ -14,6 +14,7 @@ use super::watchdog::{self, OnStall, Watchdog};
 use super::{Runtime, EVENT_INTERVAL};
 use crate::reactor::time::TimeDriver;
 use crate::reactor::Reactor;
+use crate::sim::Schedule;
 use crate::trace::{self, ChromeTrace, Config, Detail, Hook, Timeline};
 
 /// Configures and builds a [`Runtime`].
@@ -55,6 +56,8 @@ pub struct Builder {
     on_stall: Option<OnStall>,
     /// The runtime's name in errors and reports.
     name: Option<Arc<str>>,
+    /// Which runnable task goes next.
+    schedule: Schedule,
 }
 
 impl Builder {
@@ -75,6 +78,7 @@ impl Builder {
             stall_watchdog: None,
             on_stall: None,
             name: None,
+            schedule: Schedule::Fifo,
         }
     }
 
@@ -97,6 +101,44 @@ impl Builder {
     /// deadline. Timer order is deterministic and an hour of sleeps takes milliseconds.
     pub fn virtual_clock(mut self, enabled: bool) -> Builder {
         self.virtual_clock = enabled;
+        self
+    }
+
+    /// How the runtime picks the next task to poll (default [`Schedule::Fifo`]).
+    ///
+    /// A seeded schedule, [`Schedule::Random`] or [`Schedule::Pct`], draws the next task
+    /// from the runnable ones, and shuffles the I/O wakes of one reactor turn and the timers
+    /// due at one instant. With the [virtual clock](Builder::virtual_clock) and nothing from
+    /// outside the runtime (real sockets, other threads, the blocking pool), the same seed
+    /// runs the same way every time: [`crate::sim`] builds its exploration on that.
+    ///
+    /// ```
+    /// use std::{cell::RefCell, rc::Rc};
+    /// use runtime::sim::Schedule;
+    ///
+    /// let order = |schedule| {
+    ///     let rt = runtime::Runtime::builder().schedule(schedule).virtual_clock(true).build()?;
+    ///     Ok::<_, std::io::Error>(rt.block_on(async {
+    ///         let order = Rc::new(RefCell::new(Vec::new()));
+    ///         let tasks: Vec<_> = (0..5)
+    ///             .map(|i| {
+    ///                 let order = order.clone();
+    ///                 runtime::spawn(async move { order.borrow_mut().push(i) })
+    ///             })
+    ///             .collect();
+    ///         for task in tasks {
+    ///             task.await.unwrap();
+    ///         }
+    ///         order.take()
+    ///     }))
+    /// };
+    /// assert_eq!(order(Schedule::Fifo)?, [0, 1, 2, 3, 4]);
+    /// assert_eq!(order(Schedule::Random(7))?, [3, 2, 1, 0, 4]); // seed 7's order, every time
+    /// assert_eq!(order(Schedule::Random(7))?, order(Schedule::Random(7))?);
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
+    pub fn schedule(mut self, schedule: Schedule) -> Builder {
+        self.schedule = schedule;
         self
     }
 
@@ -253,6 +295,7 @@ impl Builder {
             self.event_interval,
             self.lost_waker_lint,
         )
+        .with_schedule(self.schedule)
         .with_watchdog(watchdog);
         Ok(Runtime::from_core(core))
     }
@@ -279,6 +322,7 @@ impl fmt::Debug for Builder {
             .field("trace_from_env", &self.trace_from_env)
             .field("stall_watchdog", &self.stall_watchdog)
             .field("name", &self.name)
+            .field("schedule", &self.schedule)
             .finish()
     }
 }

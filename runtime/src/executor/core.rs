@@ -39,6 +39,7 @@ use super::watchdog::Watchdog;
 use super::JoinHandle;
 use crate::reactor::time::{TimeDriver, TimerWake};
 use crate::reactor::{IoWake, Reactor};
+use crate::sim::{Picker, Schedule};
 use crate::task::{contain, parking, record_waits, Stuck, TaskId};
 use crate::trace::{Event, Hook, Outcome, PollResult, Tracer, WakeCause};
 
@@ -133,6 +134,12 @@ impl Core {
             watchdog: None,
             main: RefCell::new(Weak::new()),
         }
+    }
+
+    /// The core, picking tasks as `schedule` says (FIFO by default).
+    pub(crate) fn with_schedule(mut self, schedule: Schedule) -> Core {
+        self.run_queue = RunQueue::new(Picker::new(schedule));
+        self
     }
 
     pub(crate) fn shared(&self) -> &Arc<Shared> {
@@ -302,6 +309,9 @@ impl Core {
     #[inline(always)]
     pub(crate) fn requeue(&self, task: TaskId, entry: Runnable) {
         self.trace.emit(|| Event::Requeued { task });
+        if let Some(picker) = self.run_queue.picker() {
+            picker.borrow_mut().yielded(task);
+        }
         self.run_queue.push(entry);
     }
 
@@ -347,6 +357,9 @@ impl Core {
         self.trace.emit(|| Event::Park { timeout });
         let (reason, events) = self.reactor.wait(block, timeout, &self.time, &mut io_wakes);
         self.trace.emit(|| Event::Unpark { reason, events });
+        if let Some(picker) = self.run_queue.picker() {
+            picker.borrow_mut().shuffle(&mut io_wakes);
+        }
         // 4. Wake each, with its cause.
         for IoWake {
             token,
@@ -372,8 +385,16 @@ impl Core {
     /// Wakes every timer whose deadline has passed, earliest first. Returns how many.
     fn fire_timers(&self, due: &mut Vec<TimerWake>) -> usize {
         self.time.take_due(due);
+        if let Some(picker) = self.run_queue.picker() {
+            for same_instant in due.chunk_by_mut(|a, b| a.deadline == b.deadline) {
+                picker.borrow_mut().shuffle(same_instant);
+            }
+        }
         let fired = due.len();
-        for TimerWake { id: timer, waker } in due.drain(..) {
+        for TimerWake {
+            id: timer, waker, ..
+        } in due.drain(..)
+        {
             self.trace.emit(|| Event::TimerFired { timer });
             self.call_waker(WakeCause::Timer(timer), waker);
         }

@@ -61,6 +61,8 @@ struct Timers {
 /// A waker whose timer's deadline passed, with the timer's id (for the trace).
 pub(crate) struct TimerWake {
     pub(crate) id: u64,
+    /// The deadline it was due at, in ticks: timers due together share it.
+    pub(crate) deadline: u64,
     pub(crate) waker: Waker,
 }
 
@@ -213,6 +215,7 @@ impl TimeDriver {
             let (_, waker) = timers.wakers.remove(slot_and_id(key).0);
             due.push(TimerWake {
                 id: timer_id(key),
+                deadline: key.0,
                 waker,
             });
         }

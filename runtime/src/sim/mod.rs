@@ -1,5 +1,11 @@
 //! Deterministic simulation (being built).
 
+mod rng;
+mod schedule;
+
+pub(crate) use schedule::Picker;
+pub use schedule::Schedule;
+
 use std::io;
 use std::net::SocketAddr;
 
