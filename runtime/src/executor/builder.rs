@@ -58,6 +58,8 @@ pub struct Builder {
     name: Option<Arc<str>>,
     /// Which runnable task goes next.
     schedule: Schedule,
+    /// Whether sockets connect over a simulated network.
+    simulated_network: bool,
 }
 
 impl Builder {
@@ -79,6 +81,7 @@ impl Builder {
             on_stall: None,
             name: None,
             schedule: Schedule::Fifo,
+            simulated_network: false,
         }
     }
 
@@ -139,6 +142,16 @@ impl Builder {
     /// ```
     pub fn schedule(mut self, schedule: Schedule) -> Builder {
         self.schedule = schedule;
+        self
+    }
+
+    /// Runs the runtime's sockets over a simulated network ([`crate::sim::Network`]):
+    /// [`TcpListener`](crate::net::TcpListener) and [`TcpStream`](crate::net::TcpStream)
+    /// keep their API and connect in memory between named hosts, with latencies drawn from
+    /// the schedule's seed (0 under FIFO), and host names resolve to those hosts. Turns on
+    /// the [virtual clock](Builder::virtual_clock): segments land on timers.
+    pub fn simulated_network(mut self, enabled: bool) -> Builder {
+        self.simulated_network = enabled;
         self
     }
 
@@ -278,7 +291,8 @@ impl Builder {
         };
         let watchdog = stall_limit.map(|limit| Watchdog::new(limit, self.on_stall));
         let (reactor, interrupt) = Reactor::new()?;
-        let time = TimeDriver::new(self.virtual_clock, &reactor)?;
+        let virtual_clock = self.virtual_clock || self.simulated_network;
+        let time = TimeDriver::new(virtual_clock, &reactor)?;
         let mut hooks = self.hooks;
         if trace.terminal {
             hooks.push(Rc::new(Timeline::stderr().detail(trace.detail)));
@@ -297,6 +311,10 @@ impl Builder {
         )
         .with_schedule(self.schedule)
         .with_watchdog(watchdog);
+        let core = match self.simulated_network {
+            true => core.with_network(self.schedule.seed().unwrap_or(0)),
+            false => core,
+        };
         Ok(Runtime::from_core(core))
     }
 }
@@ -323,6 +341,7 @@ impl fmt::Debug for Builder {
             .field("stall_watchdog", &self.stall_watchdog)
             .field("name", &self.name)
             .field("schedule", &self.schedule)
+            .field("simulated_network", &self.simulated_network)
             .finish()
     }
 }

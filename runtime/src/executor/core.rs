@@ -39,7 +39,7 @@ use super::watchdog::Watchdog;
 use super::JoinHandle;
 use crate::reactor::time::{TimeDriver, TimerWake};
 use crate::reactor::{IoWake, Reactor};
-use crate::sim::{Picker, Schedule};
+use crate::sim::{Network, Picker, Schedule};
 use crate::task::{contain, parking, record_waits, Stuck, TaskId};
 use crate::trace::{Event, Hook, Outcome, PollResult, Tracer, WakeCause};
 
@@ -76,6 +76,8 @@ pub(crate) struct Core {
     pub(super) watchdog: Option<Watchdog>,
     /// `block_on`'s entry while `run_until` runs, for a dump asked for meanwhile.
     pub(super) main: RefCell<Weak<MainTask>>,
+    /// The simulated network, if the runtime was built with one (`sim/`).
+    network: Option<Network>,
 }
 
 /// How [`Core::poll_entry`] went.
@@ -133,6 +135,7 @@ impl Core {
             lost_waker_lint,
             watchdog: None,
             main: RefCell::new(Weak::new()),
+            network: None,
         }
     }
 
@@ -140,6 +143,16 @@ impl Core {
     pub(crate) fn with_schedule(mut self, schedule: Schedule) -> Core {
         self.run_queue = RunQueue::new(Picker::new(schedule));
         self
+    }
+
+    /// The core, with a simulated network whose jitter `seed` draws.
+    pub(crate) fn with_network(mut self, seed: u64) -> Core {
+        self.network = Some(Network::new(seed, self.time.clone()));
+        self
+    }
+
+    pub(crate) fn network(&self) -> Option<&Network> {
+        self.network.as_ref()
     }
 
     pub(crate) fn shared(&self) -> &Arc<Shared> {

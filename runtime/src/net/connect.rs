@@ -23,6 +23,7 @@ use super::source::IoSource;
 use super::TcpStream;
 use crate::executor::JoinHandle;
 use crate::reactor::Direction;
+use crate::sim::SimConnect;
 use crate::task::{Await, AwaitPoint};
 
 /// The future returned by [`TcpStream::connect_addr`]: one address's connection.
@@ -191,6 +192,8 @@ enum Attempt {
     Start(SocketAddr),
     /// The non-blocking connect is under way; it ends when the socket becomes writable.
     Waiting(IoSource<mio::net::TcpStream>),
+    /// A connect on the simulated network, under way.
+    Simulated(SimConnect),
     /// Finished (the stream or the error was returned), or not begun.
     Done,
 }
@@ -202,18 +205,27 @@ impl Attempt {
         cx: &mut Context<'_>,
         at: &'static Location<'static>,
     ) -> Poll<io::Result<TcpStream>> {
-        if let Attempt::Start(addr) = *self {
-            *self = Attempt::Done;
-            let stream = mio::net::TcpStream::connect(addr)?;
-            let source = IoSource::new(stream, Interest::READABLE | Interest::WRITABLE)?;
-            *self = Attempt::Waiting(source);
-        }
-        let Attempt::Waiting(source) = self else {
-            panic!("a connect future was polled after it finished");
-        };
         let op = AwaitPoint {
             what: Await::Connect,
             at,
+        };
+        if let Attempt::Start(addr) = *self {
+            *self = Attempt::Done;
+            if let Some(network) = crate::sim::try_network() {
+                *self = Attempt::Simulated(SimConnect::start(&network, addr, at)?);
+            } else {
+                let stream = mio::net::TcpStream::connect(addr)?;
+                let source = IoSource::new(stream, Interest::READABLE | Interest::WRITABLE)?;
+                *self = Attempt::Waiting(source);
+            }
+        }
+        if let Attempt::Simulated(connect) = self {
+            let connected = ready!(connect.poll(cx, op));
+            *self = Attempt::Done;
+            return Poll::Ready(connected.map(TcpStream::from_sim));
+        }
+        let Attempt::Waiting(source) = self else {
+            panic!("a connect future was polled after it finished");
         };
         let connected = loop {
             if let Err(e) = ready!(source.poll_ready(cx, op)) {
@@ -276,6 +288,7 @@ impl fmt::Debug for Attempt {
         match self {
             Attempt::Start(addr) => write!(f, "Start({addr})"),
             Attempt::Waiting(source) => write!(f, "Waiting(token {})", source.token().0),
+            Attempt::Simulated(_) => f.write_str("Simulated"),
             Attempt::Done => f.write_str("Done"),
         }
     }

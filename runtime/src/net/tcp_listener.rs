@@ -12,6 +12,7 @@ use mio::Interest;
 
 use super::source::IoSource;
 use super::TcpStream;
+use crate::sim::SimListener;
 use crate::task::{Await, AwaitPoint};
 
 /// A TCP socket listening for connections, registered with the runtime's reactor.
@@ -31,7 +32,14 @@ use crate::task::{Await, AwaitPoint};
 /// # Ok::<(), std::io::Error>(())
 /// ```
 pub struct TcpListener {
-    source: IoSource<mio::net::TcpListener>,
+    io: Io,
+}
+
+/// What a listener is: a socket of the operating system, or one on the runtime's simulated
+/// network ([`crate::sim`]).
+enum Io {
+    Os(IoSource<mio::net::TcpListener>),
+    Sim(SimListener),
 }
 
 impl TcpListener {
@@ -42,13 +50,27 @@ impl TcpListener {
     /// # Errors
     /// If no runtime is running on this thread, or no address can be bound; the error names
     /// the address.
+    #[track_caller]
     pub fn bind(addr: impl ToSocketAddrs) -> io::Result<TcpListener> {
+        let at = Location::caller();
+        let network = crate::sim::try_network();
         let mut last = None;
         for addr in addr.to_socket_addrs()? {
+            if let Some(network) = &network {
+                match SimListener::bind(network, addr, at) {
+                    Ok(listener) => {
+                        return Ok(TcpListener {
+                            io: Io::Sim(listener),
+                        })
+                    }
+                    Err(e) => last = Some(e),
+                }
+                continue;
+            }
             match mio::net::TcpListener::bind(addr) {
                 Ok(listener) => {
                     let source = IoSource::new(listener, Interest::READABLE)?;
-                    return Ok(TcpListener { source });
+                    return Ok(TcpListener { io: Io::Os(source) });
                 }
                 Err(e) => last = Some(io::Error::new(e.kind(), format!("cannot bind {addr}: {e}"))),
             }
@@ -75,7 +97,10 @@ impl TcpListener {
     /// # Errors
     /// If the socket reports an error.
     pub fn local_addr(&self) -> io::Result<SocketAddr> {
-        self.source.get_ref().local_addr()
+        match &self.io {
+            Io::Os(source) => source.get_ref().local_addr(),
+            Io::Sim(listener) => Ok(listener.local),
+        }
     }
 }
 
@@ -96,8 +121,17 @@ impl Future for Accept<'_> {
             what: Await::Accept,
             at: self.created_at,
         };
-        let (stream, peer) = ready!(self.listener.source.poll_io(cx, op, |l| l.accept()))?;
-        Poll::Ready(TcpStream::from_mio(stream).map(|stream| (stream, peer)))
+        match &self.listener.io {
+            Io::Os(source) => {
+                let (stream, peer) = ready!(source.poll_io(cx, op, |l| l.accept()))?;
+                Poll::Ready(TcpStream::from_mio(stream).map(|stream| (stream, peer)))
+            }
+            Io::Sim(listener) => {
+                let stream = ready!(listener.poll_accept(cx, op));
+                let peer = stream.peer_addr();
+                Poll::Ready(Ok((TcpStream::from_sim(stream), peer)))
+            }
+        }
     }
 }
 
@@ -113,7 +147,7 @@ impl fmt::Debug for TcpListener {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("TcpListener")
             .field("local_addr", &self.local_addr().ok())
-            .field("token", &self.source.token().0)
+            .field("simulated", &matches!(self.io, Io::Sim(_)))
             .finish()
     }
 }

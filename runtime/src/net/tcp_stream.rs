@@ -11,6 +11,7 @@ use mio::Interest;
 
 use super::source::IoSource;
 use super::{Connect, ConnectAddr, ConnectFirst, Read, ReadExact, Write, WriteAll};
+use crate::sim::SimStream;
 use crate::task::{Await, AwaitPoint};
 
 /// A TCP connection registered with the runtime's reactor.
@@ -28,7 +29,14 @@ use crate::task::{Await, AwaitPoint};
 /// [`AsyncRead`]: futures_io::AsyncRead
 /// [`AsyncWrite`]: futures_io::AsyncWrite
 pub struct TcpStream {
-    source: IoSource<mio::net::TcpStream>,
+    io: Io,
+}
+
+/// What a stream is over: a socket of the operating system, or the runtime's simulated
+/// network ([`crate::sim`]).
+enum Io {
+    Os(IoSource<mio::net::TcpStream>),
+    Sim(SimStream),
 }
 
 impl TcpStream {
@@ -68,11 +76,17 @@ impl TcpStream {
 
     pub(crate) fn from_mio(stream: mio::net::TcpStream) -> io::Result<TcpStream> {
         let source = IoSource::new(stream, Interest::READABLE | Interest::WRITABLE)?;
-        Ok(TcpStream { source })
+        Ok(TcpStream::from_source(source))
     }
 
     pub(super) fn from_source(source: IoSource<mio::net::TcpStream>) -> TcpStream {
-        TcpStream { source }
+        TcpStream { io: Io::Os(source) }
+    }
+
+    pub(super) fn from_sim(stream: SimStream) -> TcpStream {
+        TcpStream {
+            io: Io::Sim(stream),
+        }
     }
 
     /// Reads some bytes into `buf`; `Ok(0)` means the peer closed its side.
@@ -125,7 +139,10 @@ impl TcpStream {
     /// # Errors
     /// If the socket is not connected.
     pub fn shutdown(&self, how: Shutdown) -> io::Result<()> {
-        self.source.get_ref().shutdown(how)
+        match &self.io {
+            Io::Os(source) => source.get_ref().shutdown(how),
+            Io::Sim(stream) => stream.shutdown(how),
+        }
     }
 
     /// The remote address.
@@ -133,7 +150,10 @@ impl TcpStream {
     /// # Errors
     /// If the socket is not connected.
     pub fn peer_addr(&self) -> io::Result<SocketAddr> {
-        self.source.get_ref().peer_addr()
+        match &self.io {
+            Io::Os(source) => source.get_ref().peer_addr(),
+            Io::Sim(stream) => Ok(stream.peer_addr()),
+        }
     }
 
     /// The local address.
@@ -141,7 +161,10 @@ impl TcpStream {
     /// # Errors
     /// If the socket reports an error.
     pub fn local_addr(&self) -> io::Result<SocketAddr> {
-        self.source.get_ref().local_addr()
+        match &self.io {
+            Io::Os(source) => source.get_ref().local_addr(),
+            Io::Sim(stream) => Ok(stream.local_addr()),
+        }
     }
 
     /// Sets `TCP_NODELAY` (disables Nagle's algorithm: small writes go out at once).
@@ -149,12 +172,19 @@ impl TcpStream {
     /// # Errors
     /// If the socket reports an error.
     pub fn set_nodelay(&self, nodelay: bool) -> io::Result<()> {
-        self.source.get_ref().set_nodelay(nodelay)
+        match &self.io {
+            Io::Os(source) => source.get_ref().set_nodelay(nodelay),
+            Io::Sim(_) => Ok(()), // segments go out as they are written
+        }
     }
 
-    /// The mio token of this socket, as traces show it (`io(token N, ...)`).
+    /// The mio token of this socket, as traces show it (`io(token N, ...)`); `usize::MAX`
+    /// on the simulated network, where no reactor token is involved.
     pub fn token(&self) -> usize {
-        self.source.token().0
+        match &self.io {
+            Io::Os(source) => source.token().0,
+            Io::Sim(_) => usize::MAX,
+        }
     }
 
     /// Reads into `buf` if the socket has bytes; otherwise waits for it, naming `at` as the
@@ -169,7 +199,10 @@ impl TcpStream {
             what: Await::Read,
             at,
         };
-        self.source.poll_io(cx, op, |mut s| s.read(buf))
+        match &self.io {
+            Io::Os(source) => source.poll_io(cx, op, |mut s| s.read(buf)),
+            Io::Sim(stream) => stream.poll_read(cx, buf, op),
+        }
     }
 
     /// Writes from `buf` if the socket has room; otherwise waits for it, naming `at` as the
@@ -184,7 +217,10 @@ impl TcpStream {
             what: Await::Write,
             at,
         };
-        self.source.poll_io(cx, op, |mut s| s.write(buf))
+        match &self.io {
+            Io::Os(source) => source.poll_io(cx, op, |mut s| s.write(buf)),
+            Io::Sim(stream) => stream.poll_write(cx, buf, op),
+        }
     }
 }
 

@@ -137,6 +137,11 @@ impl TimeDriver {
         self.origin + Duration::from_nanos(key.0)
     }
 
+    /// Whether a timer is still pending (neither fired nor cancelled).
+    pub(crate) fn is_live(&self, key: TimerKey) -> bool {
+        self.timers.borrow().is_live(key)
+    }
+
     /// Whether a timer's deadline has passed. A timer set for exactly now has.
     pub(crate) fn has_passed(&self, key: TimerKey) -> bool {
         self.ticks(self.now()) >= key.0

@@ -43,6 +43,10 @@ pub(crate) enum ResourceKind {
     Oneshot,
     /// An [`mpsc`](crate::sync::mpsc) channel.
     Mpsc,
+    /// A connection on the [simulated network](crate::sim).
+    Connection,
+    /// A listener on the simulated network.
+    Listener,
 }
 
 /// What a releaser is to its resource.
@@ -54,6 +58,8 @@ pub(crate) enum Role {
     Sender,
     /// A receiver: receiving makes room for a waiting sender (dropping it fails them).
     Receiver,
+    /// The other end of a simulated connection: sending, reading or closing wakes its peer.
+    Peer,
 }
 
 /// A named frame of a task's async stack: a combinator child's label, or an open span

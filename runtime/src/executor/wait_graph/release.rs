@@ -55,11 +55,14 @@ fn release_of(info: &ResourceInfo, what: Await) -> (String, String, Vec<TaskId>)
         ResourceKind::Semaphore => "semaphore",
         ResourceKind::Oneshot => "oneshot channel",
         ResourceKind::Mpsc => "mpsc channel",
+        ResourceKind::Connection => "simulated connection",
+        ResourceKind::Listener => "simulated listener",
     };
     let resource = format!("{kind} created at {}", file_line(info.created_at));
     let role = match (info.kind, what) {
         (ResourceKind::Semaphore, _) => Role::Permit,
         (ResourceKind::Mpsc, Await::Send) => Role::Receiver,
+        (ResourceKind::Connection | ResourceKind::Listener, _) => Role::Peer,
         _ => Role::Sender,
     };
     let of_role: Vec<_> = info.releasers.iter().filter(|r| r.role == role).collect();
@@ -94,6 +97,16 @@ fn release_of(info: &ResourceInfo, what: Await) -> (String, String, Vec<TaskId>)
                 n => format!("whose {n} senders ({}) are still alive", senders.join("; ")),
             }
         }
+        Role::Peer if info.kind == ResourceKind::Listener => {
+            "on which no connection is on its way".to_owned()
+        }
+        Role::Peer => match of_role.first() {
+            Some(r) => match r.by {
+                Some(t) => format!("whose other end (last seen in {t}) sends nothing"),
+                None => "whose other end sends nothing".to_owned(),
+            },
+            None => "whose other end is gone".to_owned(),
+        },
         Role::Receiver => match of_role.first() {
             Some(r) => format!(
                 "whose receiver (created at {}{}) does not receive",
