@@ -4,6 +4,7 @@
 //! (Module docs: being written.)
 
 mod conn;
+mod explore;
 mod listener;
 mod network;
 mod rng;
@@ -13,6 +14,7 @@ mod socket;
 #[cfg(test)]
 mod tests;
 
+pub use explore::{explore, replay, Explore, Failure, SCHEDULES_ENV, SEED_ENV};
 pub use network::{Link, Network};
 pub use schedule::Schedule;
 
