@@ -29,6 +29,7 @@ fn every_example_reports_an_unknown_flag_in_one_line_with_the_usage_and_status_2
         "readiness",
         "wakeups",
         "deadlock",
+        "explore",
     ] {
         let run = run_example(example, &["--bogus"]);
         assert_refused(&run, example, "unknown flag --bogus");
@@ -224,6 +225,7 @@ fn every_examples_help_says_what_each_flag_in_its_usage_does() {
         "readiness",
         "wakeups",
         "deadlock",
+        "explore",
     ] {
         let run = run_example(example, &["--help"]);
         assert_eq!(run.code(), 0, "{run:#?}");

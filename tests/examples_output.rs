@@ -373,3 +373,52 @@ fn the_deadlock_example_reports_the_cycle_of_the_two_semaphores_instead_of_hangi
         "{run:#?}"
     );
 }
+
+#[test]
+fn the_explore_example_finds_the_overdraft_fifo_never_shows_and_replays_its_seed() {
+    let run = run_example("explore", &[]);
+    assert_eq!(run.code(), 0, "{run:#?}");
+    let out = &run.stdout;
+    assert!(
+        out.contains("Under FIFO (the default): the balance ends at 40, in every run."),
+        "{run:#?}"
+    );
+    let failed = out
+        .lines()
+        .find(|l| l.starts_with("schedule "))
+        .expect("a schedule fails");
+    assert!(
+        failed.ends_with("failed: panicked: overdraft: the balance is -20"),
+        "{failed}"
+    );
+    let seed = failed
+        .split_once("(Random(")
+        .and_then(|(_, rest)| rest.split_once(')'))
+        .map(|(seed, _)| seed.to_owned())
+        .expect("the seed is named");
+    assert!(
+        out.contains(&format!(
+            "replay it with runtime::sim::replay({seed}, body)"
+        )),
+        "{run:#?}"
+    );
+    assert!(
+        out.contains("main                  panicked"),
+        "the timeline: {run:#?}"
+    );
+    assert!(
+        out.contains(&format!("Seed {seed} again: the balance ends at -20")),
+        "{run:#?}"
+    );
+    // The seed alone reproduces it, with the timeline on stderr.
+    let again = run_example("explore", &["--seed", &seed]);
+    assert_eq!(again.code(), 0, "{again:#?}");
+    assert_eq!(
+        again.stdout.trim_end(),
+        format!("seed {seed}: the balance ends at -20")
+    );
+    assert!(
+        again.stderr.contains("t2                    poll"),
+        "{again:#?}"
+    );
+}
