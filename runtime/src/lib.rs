@@ -117,9 +117,16 @@
 //! what only they know with [`instrument::label`] (a child's name) and [`instrument::span`]
 //! (a phase, such as the fetcher's `connect` and `tls handshake`).
 //!
+//! # Other orders
+//!
+//! A test sees the one order FIFO gives. [`sim`] makes the order an input: a seeded
+//! [`sim::Schedule`] draws the next task, a simulated network runs the sockets in virtual
+//! time, and [`sim::explore`] runs a test under many seeds and reports the first that
+//! fails with the call that replays it.
+//!
 //! # Rules the scheduler keeps
 //!
-//! - The run queue is FIFO. A task woken while already queued is queued once; a task woken
+//! - The run queue is FIFO (unless a seeded [`sim::Schedule`] is asked for). A task woken while already queued is queued once; a task woken
 //!   during its own poll goes to the back after the poll; waking a finished task does
 //!   nothing.
 //! - A wake on the runtime's thread takes no lock and makes no syscall. A wake from another
