@@ -107,4 +107,4 @@ pub use request::{Request, Scheme, Version};
 pub use resource::Resource;
 pub use response::Response;
 pub use router::respond;
-pub use server::{ReplicaBuilder, ReplicaHandle, ReplicaServer, ServerStats};
+pub use server::{ReplicaBuilder, ReplicaHandle, ReplicaServer, ServerStats, SIM_HOST};

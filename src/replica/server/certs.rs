@@ -1,32 +1,60 @@
-//! A throwaway certificate authority, made fresh at every start.
+//! A throwaway certificate authority, made once per process.
 //!
 //! A TLS client trusts a server when the server's certificate chains up to a
 //! root the client already trusts. The replica has no certificate from a
-//! public authority, so it becomes its own: at start it generates
+//! public authority, so it becomes its own: the first replica to start in a
+//! process generates
 //!
 //! 1. a **CA**: a self-signed certificate allowed to sign others, and
-//! 2. a **leaf**: a certificate for `localhost`, `127.0.0.1` and `::1`,
-//!    allowed for server authentication and signed by the CA.
+//! 2. a **leaf**: a certificate for `localhost`, `127.0.0.1`, `::1` and
+//!    [`SIM_HOST`], allowed for server authentication and signed by the CA.
 //!
-//! The server presents the leaf; clients that should trust the replica are
-//! given the CA ([`ReplicaHandle::ca_pem`](super::ReplicaHandle::ca_pem), or
-//! the file it is written to). Both keys live only in memory and die with the
-//! server, so trusting the CA trusts nothing beyond this one run.
+//! Every replica the process starts afterwards presents the same leaf, and
+//! clients that should trust a replica are given the CA
+//! ([`ReplicaHandle::ca_pem`](super::ReplicaHandle::ca_pem), or the file it
+//! is written to). Both keys live only in memory, for as long as the
+//! process: trusting the CA trusts the replicas of this one process, and
+//! nothing after it exits.
+//!
+//! # Why once, and why Ed25519
+//!
+//! Under deterministic simulation a seed must replay byte for byte, and a
+//! trace records how many bytes each read and write moved. So a TLS
+//! handshake must be the same size every time:
+//!
+//! - the chain is made once, so every handshake sends the same certificates;
+//! - keys are Ed25519, whose signatures are always 64 bytes. An ECDSA
+//!   signature is DER-encoded, and its two integers lose or gain a byte with
+//!   their leading bits: 70 to 72 bytes for P-256, varying from one
+//!   handshake's `CertificateVerify` to the next;
+//! - each serial number is 16 bytes whose first byte is neither zero nor
+//!   high-bit (DER would drop the one, pad the other), so even two processes'
+//!   certificates have the same length.
 
-use std::sync::Arc;
+use std::io;
+use std::sync::{Arc, OnceLock};
 
 use rcgen::{
     BasicConstraints, CertificateParams, DnType, ExtendedKeyUsagePurpose, IsCa, Issuer, KeyPair,
-    KeyUsagePurpose,
+    KeyUsagePurpose, SerialNumber,
 };
 use rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer};
 use rustls::ServerConfig;
 
-/// The names the leaf certificate is valid for: every way a client on this
-/// machine can address a server bound to loopback.
-pub(crate) const LEAF_NAMES: [&str; 3] = ["localhost", "127.0.0.1", "::1"];
+use super::SIM_HOST;
 
-/// A freshly generated CA and the leaf it signed.
+/// The names the leaf certificate is valid for: every way a client on this
+/// machine can address a server bound to loopback, and the simulated
+/// network's name for the replica.
+pub(crate) const LEAF_NAMES: [&str; 4] = ["localhost", "127.0.0.1", "::1", SIM_HOST];
+
+/// The length of every serial number, in bytes.
+const SERIAL_LEN: usize = 16;
+
+/// The process's CA and leaf, or why they could not be made.
+static AUTHORITY: OnceLock<Result<Authority, String>> = OnceLock::new();
+
+/// The process's CA and the leaf it signed.
 pub(crate) struct Authority {
     /// The CA certificate, PEM-encoded: what a client adds to its roots.
     pub(crate) ca_pem: String,
@@ -39,13 +67,24 @@ pub(crate) struct Authority {
 }
 
 impl Authority {
-    /// Generates a CA and a leaf for [`LEAF_NAMES`] signed by it.
+    /// The process's authority, generated on the first call.
     ///
     /// # Errors
-    /// If key generation or signing fails (the system's random source is
-    /// unavailable).
+    /// If key generation or signing failed (the system's random source is
+    /// unavailable); every later call returns the same error.
+    pub(crate) fn get() -> io::Result<&'static Authority> {
+        AUTHORITY
+            .get_or_init(|| Authority::generate().map_err(|e| e.to_string()))
+            .as_ref()
+            .map_err(|e| io::Error::other(format!("cannot make the replica's CA: {e}")))
+    }
+
+    /// Generates a CA and a leaf for [`LEAF_NAMES`] signed by it, with
+    /// Ed25519 keys. Outside tests, use [`Authority::get`].
     pub(crate) fn generate() -> Result<Authority, rcgen::Error> {
+        let ca_key = KeyPair::generate_for(&rcgen::PKCS_ED25519)?;
         let mut ca_params = CertificateParams::new(Vec::<String>::new())?;
+        ca_params.serial_number = Some(serial_for(&ca_key));
         ca_params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
         ca_params
             .distinguished_name
@@ -55,19 +94,19 @@ impl Authority {
             KeyUsagePurpose::CrlSign,
             KeyUsagePurpose::DigitalSignature,
         ];
-        let ca_key = KeyPair::generate()?;
         let ca_cert = ca_params.self_signed(&ca_key)?;
         let issuer = Issuer::new(ca_params, ca_key);
 
+        let leaf_key = KeyPair::generate_for(&rcgen::PKCS_ED25519)?;
         let names: Vec<String> = LEAF_NAMES.iter().map(|n| n.to_string()).collect();
         let mut leaf_params = CertificateParams::new(names)?;
+        leaf_params.serial_number = Some(serial_for(&leaf_key));
         leaf_params
             .distinguished_name
             .push(DnType::CommonName, "localhost");
         leaf_params.use_authority_key_identifier_extension = true;
         leaf_params.key_usages = vec![KeyUsagePurpose::DigitalSignature];
         leaf_params.extended_key_usages = vec![ExtendedKeyUsagePurpose::ServerAuth];
-        let leaf_key = KeyPair::generate()?;
         let leaf_cert = leaf_params.signed_by(&leaf_key, &issuer)?;
 
         Ok(Authority {
@@ -82,6 +121,10 @@ impl Authority {
     /// provider, TLS 1.2 and 1.3, no client authentication, and ALPN limited
     /// to HTTP/1.1 and 1.0 (a client offering HTTP/2 as well settles on 1.1;
     /// one offering only HTTP/2 is refused in the handshake).
+    ///
+    /// Each replica gets a configuration of its own, and so a session cache
+    /// of its own: a client cannot resume, on one replica, a session made
+    /// with another.
     ///
     /// # Errors
     /// If rustls rejects the key or the protocol versions (it does not for
@@ -98,4 +141,18 @@ impl Authority {
         config.alpn_protocols = vec![b"http/1.1".to_vec(), b"http/1.0".to_vec()];
         Ok(Arc::new(config))
     }
+}
+
+/// A serial number for the certificate of `key`: distinct per key (it is
+/// taken from the public key, which is random), positive, and always
+/// [`SERIAL_LEN`] bytes once DER-encoded.
+fn serial_for(key: &KeyPair) -> SerialNumber {
+    let mut serial = [0u8; SERIAL_LEN];
+    for (byte, key_byte) in serial.iter_mut().zip(key.public_key_raw()) {
+        *byte = *key_byte;
+    }
+    // Neither 0 (DER drops a leading zero byte) nor 0x80 and up (DER adds a
+    // zero byte before it, to keep the integer positive).
+    serial[0] = (serial[0] & 0x3F) | 0x40;
+    SerialNumber::from_slice(&serial)
 }

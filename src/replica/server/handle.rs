@@ -48,12 +48,13 @@ impl ReplicaServer {
 #[derive(Debug, Clone)]
 #[must_use = "a builder does nothing until `start` is called"]
 pub struct ReplicaBuilder {
-    /// Serve HTTPS (with a CA generated at start) rather than plain HTTP.
+    /// Serve HTTPS (with the process's CA) rather than plain HTTP.
     tls: bool,
     /// The port to bind on `127.0.0.1`; 0 lets the system choose a free one.
     port: u16,
     /// The host the handle's URLs name. The certificate covers `localhost`,
-    /// `127.0.0.1` and `::1`; others can be set but will not verify.
+    /// `127.0.0.1`, `::1` and [`SIM_HOST`](super::SIM_HOST); others can be
+    /// set but will not verify.
     url_host: String,
     /// The delay range and seed of answers.
     latency: Latency,
@@ -138,13 +139,14 @@ impl ReplicaBuilder {
     /// returns once it is listening.
     ///
     /// # Errors
-    /// If the embedded data does not load, certificates cannot be generated,
+    /// If the embedded data does not load, the process's certificates could
+    /// not be generated,
     /// the CA file cannot be written, the thread or runtime cannot be
     /// created, or the port cannot be bound (for example, it is in use).
     pub fn start(self) -> io::Result<ReplicaHandle> {
         let dataset = Dataset::load().map_err(|e| io::Error::new(io::ErrorKind::InvalidData, e))?;
         let (tls, ca) = if self.tls {
-            let authority = Authority::generate().map_err(io::Error::other)?;
+            let authority = Authority::get()?;
             let config = authority.server_config().map_err(io::Error::other)?;
             (Some(config), Some(authority))
         } else {
@@ -186,7 +188,7 @@ impl ReplicaBuilder {
                 Scheme::Http
             },
             url_host: self.url_host,
-            ca: ca.map(|authority| (authority.ca_pem, authority.ca_der.to_vec())),
+            ca: ca.map(|authority| (authority.ca_pem.clone(), authority.ca_der.to_vec())),
             ca_path: None,
             log,
             stop: Some(stop_tx),
@@ -277,7 +279,7 @@ impl ReplicaHandle {
     }
 
     /// The CA certificate, PEM-encoded, when serving TLS: add it to a
-    /// client's trusted roots.
+    /// client's trusted roots. Every replica of the process has the same.
     pub fn ca_pem(&self) -> Option<&str> {
         self.ca.as_ref().map(|(pem, _)| pem.as_str())
     }

@@ -38,11 +38,14 @@
 //!
 //! # TLS
 //!
-//! With TLS on (the default), `start` generates a certificate authority and
-//! a certificate for `localhost`, `127.0.0.1` and `::1` signed by it (module
-//! `certs`). Clients trust the replica by adding [`ReplicaHandle::ca_pem`]
-//! or [`ReplicaHandle::ca_der`] to their roots, or, for tools like `curl`,
-//! the file written by [`ReplicaBuilder::ca_path`]. Each socket is wrapped in the fetcher's
+//! With TLS on (the default), the first replica of the process generates a
+//! certificate authority and a certificate signed by it for `localhost`,
+//! `127.0.0.1`, `::1` and [`SIM_HOST`], both with Ed25519 keys (module
+//! `certs` says why); every replica of the process presents that same
+//! certificate, and the keys live as long as the process. Clients trust the
+//! replica by adding [`ReplicaHandle::ca_pem`] or [`ReplicaHandle::ca_der`]
+//! to their roots, or, for tools like `curl`, the file written by
+//! [`ReplicaBuilder::ca_path`]. Each socket is wrapped in the fetcher's
 //! [`TlsStream`], which drives rustls's sans-IO state machine from the
 //! reactor, for a server as for a client; the handshake happens on the
 //! connection's first read, under its idle deadline.
@@ -68,7 +71,7 @@
 //! [`RequestReader`]: crate::replica::RequestReader
 //! [`TlsStream`]: fetcher::tls::TlsStream
 
-mod certs;
+pub(in crate::replica) mod certs;
 mod connection;
 mod delays;
 mod handle;
@@ -77,3 +80,9 @@ mod stats;
 
 pub use handle::{ReplicaBuilder, ReplicaHandle, ReplicaServer, DEFAULT_IDLE_TIMEOUT};
 pub use stats::ServerStats;
+
+/// The replica's host name on a simulated network: the certificate is valid
+/// for it, so a client fetching `https://swapi.sim/…` verifies the replica
+/// as it would `https://127.0.0.1:…`. Give it to
+/// [`ReplicaBuilder::url_host`] for URLs naming it.
+pub const SIM_HOST: &str = "swapi.sim";

@@ -6,6 +6,7 @@ use serde_json::Value;
 
 use super::{respond, Dataset, Request, Response, Scheme};
 
+mod certs;
 mod conditional;
 mod errors;
 mod lists;
