@@ -53,8 +53,10 @@
 //! # Serving it
 //!
 //! [`server`] runs that loop on tinyloop's own runtime, over plain HTTP or
-//! TLS, on a thread of its own: [`ReplicaServer::builder`] starts one and
-//! returns a [`ReplicaHandle`] with its URLs and CA.
+//! TLS, either on a thread of its own ([`ReplicaBuilder::start`], which
+//! returns a [`ReplicaHandle`] with its URLs and CA) or as tasks of the
+//! caller's runtime ([`ReplicaBuilder::spawn`], which returns a
+//! [`LocalReplica`]: what a simulated network runs).
 //!
 //! # Example
 //!
@@ -107,4 +109,6 @@ pub use request::{Request, Scheme, Version};
 pub use resource::Resource;
 pub use response::Response;
 pub use router::respond;
-pub use server::{ReplicaBuilder, ReplicaHandle, ReplicaServer, ServerStats, SIM_HOST};
+pub use server::{
+    LocalReplica, ReplicaBuilder, ReplicaHandle, ReplicaServer, ServerStats, SIM_HOST,
+};

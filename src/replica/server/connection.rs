@@ -155,7 +155,7 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Connection<S> {
         if !delay.is_zero() {
             sleep(delay).await;
         }
-        let response = respond(&self.state.dataset, &request);
+        let response = respond(self.state.dataset, &request);
         // Recorded as it leaves, so a client holding the answer finds it
         // listed already.
         self.state.log.served(request.target);

@@ -7,17 +7,28 @@
 //! `connection` module's docs: read, feed the [`RequestReader`], wait the
 //! request's delay, write the answer, repeat or close.
 //!
-//! # On a thread of its own
+//! # Two ways to run it
 //!
-//! [`ReplicaServer::builder`] configures a server and
-//! [`start`](ReplicaBuilder::start) runs it on a new thread with a new
-//! [`runtime::Runtime`]. The caller's runtime never sees the server's tasks,
-//! so an example's trace shows only the client, and a test can block on its
-//! own runtime while the server answers. `RUNTIME_TRACE` does not reach the
-//! server's runtime either (it is for the program's own): ask for its trace
-//! with [`ReplicaBuilder::trace`]. `start` returns once the port is
-//! bound; the [`ReplicaHandle`] it returns gives the URLs, the CA to trust,
-//! the order requests were answered in, and stops the server when dropped.
+//! [`ReplicaServer::builder`] configures a server, and
+//!
+//! - [`start`](ReplicaBuilder::start) runs it on a new thread with a new
+//!   [`runtime::Runtime`]. The caller's runtime never sees the server's
+//!   tasks, so an example's trace shows only the client, and a test can block
+//!   on its own runtime while the server answers. `RUNTIME_TRACE` does not
+//!   reach the server's runtime either (it is for the program's own): ask for
+//!   its trace with [`ReplicaBuilder::trace`]. `start` returns once the port
+//!   is bound; the [`ReplicaHandle`] it returns gives the URLs, the CA to
+//!   trust, the order requests were answered in, and stops the server when
+//!   dropped.
+//! - [`spawn`](ReplicaBuilder::spawn) serves a listener the caller bound,
+//!   with tasks of the caller's runtime, and returns a [`LocalReplica`] that
+//!   reads the same and stops the tasks when dropped. The server's tasks then
+//!   appear in the caller's trace, and run only when that runtime runs them:
+//!   what a deterministic simulation needs, where the runtime decides the
+//!   order of every task, the clock and the network. There the replica is
+//!   known as [`SIM_HOST`].
+//!
+//! `start` is `spawn` on a thread: it makes a runtime, binds, and spawns.
 //!
 //! ```
 //! use std::io::{Read, Write};
@@ -71,14 +82,19 @@
 //! [`RequestReader`]: crate::replica::RequestReader
 //! [`TlsStream`]: fetcher::tls::TlsStream
 
+mod builder;
 pub(in crate::replica) mod certs;
 mod connection;
 mod delays;
+mod endpoint;
 mod handle;
+mod local;
 mod serve;
 mod stats;
 
-pub use handle::{ReplicaBuilder, ReplicaHandle, ReplicaServer, DEFAULT_IDLE_TIMEOUT};
+pub use builder::{ReplicaBuilder, ReplicaServer, DEFAULT_IDLE_TIMEOUT};
+pub use handle::ReplicaHandle;
+pub use local::LocalReplica;
 pub use stats::ServerStats;
 
 /// The replica's host name on a simulated network: the certificate is valid
