@@ -26,14 +26,16 @@ pub use options::{
     Options, DEFAULT_COUNT, DEFAULT_MAX_IN_FLIGHT, DEFAULT_SEED, DEFAULT_TIMEOUT, FLAGS,
     FLAG_DETAILS, MAX_TIMEOUT,
 };
-pub use setup::{Setup, JITTER};
+pub use setup::{Setup, JITTER, SIM_LINK};
 
 use std::fmt;
 use std::process::ExitCode;
 use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
-use crate::cli::{Args, Command};
+use runtime::sim::Schedule;
+
+use crate::cli::{Args, Command, Trace};
 use crate::replica::{Dataset, Resource};
 
 /// One hero's fetch, as [`Setup::timed`] gives it.
@@ -93,6 +95,9 @@ pub fn main(name: &str, program: impl AsyncFnOnce(&Setup) -> Vec<Fetched>) -> Ex
     for note in &options.notes {
         command.note(note);
     }
+    if options.simulate {
+        return simulated(&command, &options, trace, program);
+    }
     // The replica runs on its own thread with its own runtime, so this runtime's trace
     // shows only the client's tasks.
     let setup = match Setup::open(&options, people()) {
@@ -116,12 +121,58 @@ pub fn main(name: &str, program: impl AsyncFnOnce(&Setup) -> Vec<Fetched>) -> Ex
     match out.ended() {
         // Nobody reads the output any more (`| head -2`): end quietly.
         Some(status) => status,
-        None => summary(&setup, &heroes, elapsed),
+        None => summary(&setup, &heroes, elapsed, None),
     }
 }
 
-/// Prints the order of `heroes` and how many arrived; success if all of them did.
-fn summary(setup: &Setup, heroes: &[Fetched], elapsed: Duration) -> ExitCode {
+/// `main` under `--simulate`: the replica, the network and the clock are the runtime's,
+/// and `--seed` draws the schedule, the replica's delays and the links' latencies.
+fn simulated(
+    command: &Command<'_>,
+    options: &Options,
+    trace: Trace,
+    program: impl AsyncFnOnce(&Setup) -> Vec<Fetched>,
+) -> ExitCode {
+    let built = trace
+        .builder()
+        .schedule(Schedule::Random(options.seed))
+        .simulated_network(true)
+        .build();
+    let rt = match built {
+        Ok(rt) => rt,
+        Err(error) => return command.failed(format_args!("cannot start the runtime: {error}")),
+    };
+    let wall = Instant::now();
+    let run = rt.block_on(async {
+        let setup = Setup::simulated(options, people())?;
+        setup.out().line(setup.header());
+        let start = runtime::time::Instant::now();
+        let heroes = program(&setup).await;
+        Ok::<_, Box<dyn std::error::Error>>((setup, heroes, start.elapsed()))
+    });
+    let (setup, heroes, elapsed) = match run {
+        Ok(run) => run,
+        Err(error) => return command.failed(format_args!("cannot start: {error}")),
+    };
+    let wall = wall.elapsed();
+    drop(rt); // prints the trace's summary, if any
+    if let Err(error) = trace.finish() {
+        return command.failed(error);
+    }
+    match setup.out().ended() {
+        Some(status) => status,
+        None => summary(&setup, &heroes, elapsed, Some(wall)),
+    }
+}
+
+/// Prints the order of `heroes` and how many arrived; success if all of them did. `wall`:
+/// under `--simulate`, the wall time the run took (`elapsed` is then virtual).
+fn summary(
+    setup: &Setup,
+    heroes: &[Fetched],
+    elapsed: Duration,
+    wall: Option<Duration>,
+) -> ExitCode {
     let out = setup.out();
     let order: Vec<u32> = heroes.iter().map(|hero| hero.id).collect();
     out.line(format_args!("order returned: {order:?}"));
@@ -130,9 +181,12 @@ fn summary(setup: &Setup, heroes: &[Fetched], elapsed: Duration) -> ExitCode {
     let asked = setup.ids().count();
     let added_up: Duration = heroes.iter().map(|hero| hero.took).sum();
     let heroes = if asked == 1 { "hero" } else { "heroes" };
+    let simulated = wall.map_or(String::new(), |wall| {
+        format!("; simulated, in {} ms of wall time", wall.as_millis())
+    });
     out.line(format_args!(
         "{arrived} of {asked} {heroes} arrived, {failed} failed, in {} ms \
-         (their fetches add up to {} ms)",
+         (their fetches add up to {} ms{simulated})",
         elapsed.as_millis(),
         added_up.as_millis()
     ));

@@ -19,7 +19,7 @@ pub const DEFAULT_SEED: u64 = 2016;
 
 /// The flags, for the line `usage: PROGRAM FLAGS`.
 pub const FLAGS: &str = "[--count N] [--max-in-flight N] [--timeout SECS] [--seed N]
-       [--url URL [--cacert PATH]] [--trace[=full]] [--trace-json PATH]";
+       [--simulate] [--url URL [--cacert PATH]] [--trace[=full]] [--trace-json PATH]";
 
 /// What each flag does, for `--help`.
 pub const FLAG_DETAILS: &str =
@@ -27,6 +27,10 @@ pub const FLAG_DETAILS: &str =
   --max-in-flight N   fetch at most N heroes at once (default 64)
   --timeout SECS      give up on a hero after SECS seconds (default 30, at most 86400)
   --seed N            the replica's delays: one seed, one completion order (default 2016)
+  --simulate          run the replica and the network inside this runtime, in virtual
+                      time, with the schedule, the delays and the network's latencies
+                      drawn from --seed: the run takes milliseconds, and one seed always
+                      gives the same run
   --url URL           fetch hero N from URL followed by N, as the seed does, instead of
                       from the in-process replica: --url https://swapi.dev/api/people/
                       (the ids are then 1..=N, so a missing one, like 17, fails as
@@ -60,6 +64,9 @@ pub struct Options {
     /// `--cacert`: the file, and the CA certificates it holds (PEM), to trust besides the
     /// web's roots. Only with `--url`.
     pub cacert: Option<(PathBuf, Vec<u8>)>,
+    /// `--simulate`: the replica runs as tasks of the program's runtime, over its
+    /// simulated network, under the seeded schedule of `seed`, in virtual time.
+    pub simulate: bool,
     /// `--trace` and `--trace-json PATH`.
     pub trace: TraceFlags,
     /// What was adjusted and should be said (a trailing slash added to `--url`).
@@ -76,6 +83,7 @@ impl Default for Options {
             timeout: DEFAULT_TIMEOUT,
             seed: DEFAULT_SEED,
             cacert: None,
+            simulate: false,
             trace: TraceFlags::new(),
             notes: Vec::new(),
         }
@@ -89,7 +97,8 @@ impl Options {
     /// # Errors
     /// One line naming the flag and what is wrong with it: an unknown flag, a missing
     /// value, a number out of range, a `--url` that is not an `http(s)` URL with a host,
-    /// a `--cacert` that cannot be read or holds no certificate, `--seed` with `--url`.
+    /// a `--cacert` that cannot be read or holds no certificate, `--seed` or `--simulate`
+    /// with `--url`.
     pub fn parse(mut args: Args, people: usize) -> Result<Option<Options>, UsageError> {
         let mut options = Options::default();
         let mut seed_given = false;
@@ -118,12 +127,19 @@ impl Options {
                     options.url = Some(url);
                 }
                 "--cacert" => cacert = Some(PathBuf::from(args.value(&flag)?)),
+                "--simulate" => options.simulate = true,
                 _ => return Err(UsageError::unexpected(&flag)),
             }
         }
         if options.url.is_some() && seed_given {
             return Err(UsageError::new(
                 "--seed sets the in-process replica's delays; with --url there is no replica",
+            ));
+        }
+        if options.url.is_some() && options.simulate {
+            return Err(UsageError::new(
+                "--simulate runs the replica in a simulated network; --url fetches from a real \
+                 one: pick one",
             ));
         }
         if let Some(path) = cacert {
@@ -208,6 +224,15 @@ mod tests {
         assert_eq!(options.url, None);
         assert_eq!(options.count, 10);
         assert_eq!(options.max_in_flight, 64);
+    }
+
+    #[test]
+    fn simulate_takes_the_seed_and_refuses_a_url() {
+        let options = parse(&["--simulate", "--seed", "7"]).unwrap();
+        assert!(options.simulate);
+        assert_eq!(options.seed, 7);
+        let both = parse(&["--simulate", "--url", "http://127.0.0.1:9/api/people/"]);
+        assert!(both.unwrap_err().contains("--simulate"));
     }
 
     #[test]

@@ -4,12 +4,13 @@ use std::error::Error;
 use std::future::Future;
 use std::time::Duration;
 
+use runtime::sim::Link;
 use runtime::sync::Semaphore;
 use runtime::time::Instant;
 
 use super::{Fetched, Options};
 use crate::cli::Out;
-use crate::replica::server::{ReplicaHandle, ReplicaServer};
+use crate::replica::server::{LocalReplica, ReplicaHandle, ReplicaServer, SIM_HOST};
 use crate::replica::Latency;
 
 /// The shortest and longest delay the replica adds to each answer. A hero's fetch is two
@@ -36,8 +37,21 @@ pub struct Setup {
     /// Where the lines go.
     out: Out,
     /// The in-process replica, unless `--url` was given; stopped on drop.
-    replica: Option<ReplicaHandle>,
+    replica: Option<Replica>,
 }
+
+/// Where the in-process replica runs.
+#[derive(Debug)]
+enum Replica {
+    /// On a thread of its own, with its own runtime, over loopback.
+    Thread(ReplicaHandle),
+    /// As tasks of the program's runtime, on its simulated network (`--simulate`).
+    Simulated(LocalReplica),
+}
+
+/// The simulated network's link between the client and the replica: a local network's
+/// latency; the replica's own delays (50–250 ms) are what a hero's time is made of.
+pub const SIM_LINK: Link = Link::new(Duration::from_millis(1), Duration::from_millis(2));
 
 impl Setup {
     /// Starts the replica (TLS, [`JITTER`] per answer, seeded by `options.seed`) on its own
@@ -64,7 +78,7 @@ impl Setup {
                 let ca = replica.ca_pem().ok_or("the replica runs without TLS")?;
                 client = client.add_root_certificate_pem(ca.as_bytes());
                 let ids = people.iter().copied().take(options.count).collect();
-                (replica.people_url(), ids, Some(replica))
+                (replica.people_url(), ids, Some(Replica::Thread(replica)))
             }
         };
         Ok(Setup {
@@ -75,6 +89,38 @@ impl Setup {
             max_in_flight: options.max_in_flight,
             out: Out::new(),
             replica,
+        })
+    }
+
+    /// Like [`open`](Setup::open) for `--simulate`: inside the runtime, whose simulated
+    /// network gets the host [`SIM_HOST`] (linked to `client` by [`SIM_LINK`]), where the
+    /// replica listens on port 443 as tasks of this runtime.
+    ///
+    /// # Errors
+    /// If no runtime with a simulated network runs here, or the replica cannot start, or
+    /// the client cannot be built.
+    pub fn simulated(options: &Options, people: &[u32]) -> Result<Setup, Box<dyn Error>> {
+        let net = runtime::sim::try_network()
+            .ok_or("--simulate needs a runtime built with a simulated network")?;
+        let ip = net.add_host(SIM_HOST);
+        net.link("client", SIM_HOST, SIM_LINK);
+        let listener = runtime::net::TcpListener::bind((ip, 443))?;
+        let replica = ReplicaServer::builder()
+            .url_host(SIM_HOST)
+            .latency(Latency::between(JITTER.0, JITTER.1, options.seed))
+            .spawn(listener)?;
+        let ca = replica.ca_pem().ok_or("the replica runs without TLS")?;
+        let client = fetcher::Client::builder()
+            .timeout(options.timeout)
+            .add_root_certificate_pem(ca.as_bytes());
+        Ok(Setup {
+            client: client.build()?,
+            url: replica.people_url(),
+            ids: people.iter().copied().take(options.count).collect(),
+            in_flight: Semaphore::new(options.max_in_flight),
+            max_in_flight: options.max_in_flight,
+            out: Out::new(),
+            replica: Some(Replica::Simulated(replica)),
         })
     }
 
@@ -116,9 +162,20 @@ impl Setup {
         &self.out
     }
 
-    /// The in-process replica, if this run started one.
+    /// The in-process replica, if this run started one on its own thread.
     pub fn replica(&self) -> Option<&ReplicaHandle> {
-        self.replica.as_ref()
+        match &self.replica {
+            Some(Replica::Thread(replica)) => Some(replica),
+            _ => None,
+        }
+    }
+
+    /// The replica of a `--simulate` run, serving as tasks of the program's runtime.
+    pub fn simulated_replica(&self) -> Option<&LocalReplica> {
+        match &self.replica {
+            Some(Replica::Simulated(replica)) => Some(replica),
+            _ => None,
+        }
     }
 
     /// The run's first line: `Fetching heroes 1..=10 from https://127.0.0.1:PORT/api/people/
@@ -126,13 +183,20 @@ impl Setup {
     /// `Fetching hero 1 from ...` for one.
     pub fn header(&self) -> String {
         let mut notes = Vec::new();
-        if self.replica.is_some() {
+        if let Some(replica) = &self.replica {
             // Each fetch asks for `{url}{id}`: the 301 to `{url}{id}/`, then the person.
+            let which = match replica {
+                Replica::Thread(_) => "the in-process replica",
+                Replica::Simulated(_) => "the simulated replica",
+            };
             notes.push(format!(
-                "the in-process replica: TLS, {}-{} ms per answer, two answers per hero",
+                "{which}: TLS, {}-{} ms per answer, two answers per hero",
                 JITTER.0.as_millis(),
                 JITTER.1.as_millis()
             ));
+        }
+        if let Some(Replica::Simulated(_)) = &self.replica {
+            notes.push("simulated network and time".to_owned());
         }
         if self.ids.len() > self.max_in_flight {
             notes.push(format!("{} at a time", self.max_in_flight));
