@@ -70,6 +70,8 @@ pub(crate) struct World {
     conns: Vec<Weak<RefCell<Conn>>>,
     /// Draws the jitter.
     rng: Rng,
+    /// The seed `rng` was made from.
+    seed: u64,
     /// The next ephemeral port, per network (not per host: simpler, and still unique).
     next_port: u16,
     /// The runtime's clock and timers.
@@ -96,10 +98,17 @@ impl Network {
                 listeners: HashMap::new(),
                 conns: Vec::new(),
                 rng: Rng::new(seed, NETWORK_STREAM),
+                seed,
                 next_port: 49152,
                 time,
             })),
         }
+    }
+
+    /// The seed of the runtime's schedule (0 under FIFO), which draws the network's
+    /// jitter: a test body can seed its own choices with it too.
+    pub fn seed(&self) -> u64 {
+        self.world.borrow().seed
     }
 
     /// Adds a host named `name` (or finds it) and returns its address.
