@@ -9,7 +9,7 @@
 //! a test of this passes forever. But nothing in the code makes that order certain. In
 //! another order both checks pass before either update, and the balance ends at -20.
 //!
-//! `runtime::sim::explore` runs the program under many seeded schedules, each drawing
+//! `runtime::testing::explore` runs the program under many seeded schedules, each drawing
 //! which runnable task goes next. It stops at the first schedule that fails, and prints
 //! its seed, the call that replays it, and what the runtime did, step by step. The same
 //! seed always runs the same way, so the failure can be run again and debugged.
@@ -25,7 +25,8 @@ use std::cell::Cell;
 use std::process::ExitCode;
 use std::rc::Rc;
 
-use runtime::sim::{Explore, Schedule};
+use runtime::sim::Schedule;
+use runtime::testing::Explore;
 use tinyloop::cli::{Args, Command, Out, UsageError};
 
 const COMMAND: Command<'static> = Command {

@@ -398,7 +398,7 @@ fn the_explore_example_finds_the_overdraft_fifo_never_shows_and_replays_its_seed
         .expect("the seed is named");
     assert!(
         out.contains(&format!(
-            "replay it with runtime::sim::replay({seed}, body)"
+            "replay it with runtime::testing::replay({seed}, body)"
         )),
         "{run:#?}"
     );

@@ -5,7 +5,8 @@ use std::cell::RefCell;
 use std::collections::HashSet;
 use std::time::Duration;
 
-use runtime::sim::{Explore, Network};
+use runtime::sim::Network;
+use runtime::testing::Explore;
 use runtime::time::{sleep, Instant};
 use tinyloop::cli::Args;
 use tinyloop::heroes::{people, Options, Setup};

@@ -36,19 +36,21 @@
 //!
 //! # Reading order
 //!
-//! The core is seven files, read top to bottom in this order:
+//! The core is eight files, read top to bottom in this order:
 //!
 //! 1. `executor/mod.rs`: [`Runtime`], [`block_on`] and [`spawn`], the front door.
 //! 2. `executor/core.rs`: the loop. Pop an entry, poll it with the bookkeeping every poll
 //!    shares, and when nothing is runnable, turn the reactor in labelled steps.
 //! 3. `executor/cell.rs`: a task. Its header, its cell (the future, then its output), and
 //!    the rule that says who may touch the future when.
-//! 4. `executor/wake.rs`: the wake path. The state word, the waker vtable, and the local
-//!    run queue a wake lands in.
-//! 5. `executor/shared.rs`: what other threads reach. The injection queue for their wakes,
+//! 4. `executor/wake.rs`: the wake path. The state word, the waker vtable, and where a
+//!    wake lands.
+//! 5. `executor/run_queue.rs`: the run queue a wake lands in, and which entry goes next
+//!    (first in, first out, unless a seeded schedule picks).
+//! 6. `executor/shared.rs`: what other threads reach. The injection queue for their wakes,
 //!    the interrupt that ends the reactor's wait.
-//! 6. `reactor/mod.rs`: I/O readiness. Sources, edge-triggered readiness, the one wait.
-//! 7. `reactor/time.rs`: the time driver. The clock, the timers, the wakeup at the
+//! 7. `reactor/mod.rs`: I/O readiness. Sources, edge-triggered readiness, the one wait.
+//! 8. `reactor/time.rs`: the time driver. The clock, the timers, the wakeup at the
 //!    earliest deadline.
 //!
 //! Then `executor/join_handle.rs`, the other side of the cell's rule: awaiting a task's
@@ -58,7 +60,8 @@
 //! waker, `executor/wake.rs` queues its task, `executor/core.rs` polls it. The modules form
 //! layers that import downward only: `task/` and `reactor/` (which know nothing of the
 //! executor), then `trace/` and `sync/`, then `executor/`, then everything built on it
-//! (`time/`, `net/`, `combinators/`, `instrument.rs`). Around the core, and not needed to follow it:
+//! (`time/`, `net/`, `combinators/`, `instrument.rs`, `testing.rs`); `sim/` sits below the
+//! executor, beside `reactor/`. Around the core, and not needed to follow it:
 //! `executor/diagnostics.rs` (the lost-waker lint), `executor/wait_graph.rs` with
 //! `task/parking.rs` (the stuck report: see below), `executor/watchdog.rs`, `executor/builder.rs`,
 //! `executor/blocking.rs` ([`spawn_blocking`]), `task/` and `reactor/readiness.rs` (the
@@ -121,7 +124,7 @@
 //!
 //! A test sees the one order FIFO gives. [`sim`] makes the order an input: a seeded
 //! [`sim::Schedule`] draws the next task, a simulated network runs the sockets in virtual
-//! time, and [`sim::explore`] runs a test under many seeds and reports the first that
+//! time, and [`testing::explore`] runs a test under many seeds and reports the first that
 //! fails with the call that replays it.
 //!
 //! # Rules the scheduler keeps
@@ -202,6 +205,7 @@ pub mod instrument;
 pub mod net;
 pub mod sim;
 pub mod sync;
+pub mod testing;
 pub mod time;
 pub mod trace;
 

@@ -138,9 +138,12 @@ fn the_core_layers_sit_where_the_reading_order_says() {
     // The drivers and the task vocabulary know nothing above them.
     assert_eq!(uses("task"), ["flags"]);
     assert_eq!(uses("reactor"), ["flags"]);
+    // The simulation's machinery (the seeded picker, the simulated network) sits beside
+    // the drivers: it knows nothing of the executor that uses it.
+    assert_eq!(uses("sim"), ["reactor", "task"]);
     // The executor builds on them, the trace and the channels, and nothing else.
     assert_eq!(
         uses("executor"),
-        ["loom", "reactor", "sync", "task", "trace"]
+        ["loom", "reactor", "sim", "sync", "task", "trace"]
     );
 }

@@ -9,12 +9,13 @@ use std::time::Duration;
 
 use super::blocking::BlockingPool;
 use super::core::Core;
+use super::run_queue::RunQueue;
 use super::shared::Shared;
 use super::watchdog::{self, OnStall, Watchdog};
 use super::{Runtime, EVENT_INTERVAL};
 use crate::reactor::time::TimeDriver;
 use crate::reactor::Reactor;
-use crate::sim::Schedule;
+use crate::sim::{Network, Picker, Schedule};
 use crate::trace::{self, ChromeTrace, Config, Detail, Hook, Timeline};
 
 /// Configures and builds a [`Runtime`].
@@ -113,7 +114,7 @@ impl Builder {
     /// from the runnable ones, and shuffles the I/O wakes of one reactor turn and the timers
     /// due at one instant. With the [virtual clock](Builder::virtual_clock) and nothing from
     /// outside the runtime (real sockets, other threads, the blocking pool), the same seed
-    /// runs the same way every time: [`crate::sim`] builds its exploration on that.
+    /// runs the same way every time: [`crate::testing`] builds its exploration on that.
     ///
     /// ```
     /// use std::{cell::RefCell, rc::Rc};
@@ -316,6 +317,20 @@ impl Builder {
             false => core,
         };
         Ok(Runtime::from_core(core))
+    }
+}
+
+impl Core {
+    /// The core, picking tasks as `schedule` says (FIFO by default).
+    pub(crate) fn with_schedule(mut self, schedule: Schedule) -> Core {
+        self.run_queue = RunQueue::new(Picker::new(schedule));
+        self
+    }
+
+    /// The core, with a simulated network whose jitter `seed` draws.
+    pub(crate) fn with_network(mut self, seed: u64) -> Core {
+        self.network = Some(Network::new(seed, self.time().clone()));
+        self
     }
 }
 

@@ -32,14 +32,15 @@ use slab::Slab;
 use super::blocking::BlockingPool;
 use super::cell::{Header, MainTask, PollStats, Runnable, Wakeable};
 use super::cell::{TaskCell, TaskRef};
+use super::run_queue::RunQueue;
 use super::shared::Shared;
-use super::wake::{waker_ref, AfterPoll, RunQueue, State};
+use super::wake::{waker_ref, AfterPoll, State};
 use super::wake::{CANCELLED, SCHEDULED};
 use super::watchdog::Watchdog;
 use super::JoinHandle;
 use crate::reactor::time::{TimeDriver, TimerWake};
 use crate::reactor::{IoWake, Reactor};
-use crate::sim::{Network, Picker, Schedule};
+use crate::sim::Network;
 use crate::task::{contain, parking, record_waits, Stuck, TaskId};
 use crate::trace::{Event, Hook, Outcome, PollResult, Tracer, WakeCause};
 
@@ -47,8 +48,8 @@ use crate::trace::{Event, Hook, Outcome, PollResult, Tracer, WakeCause};
 pub(crate) struct Core {
     /// What other threads may touch: the injection queue and the reactor's interrupt.
     shared: Arc<Shared>,
-    /// Entries ready to be polled, in the order they were woken.
-    run_queue: RunQueue,
+    /// Entries ready to be polled, and which goes next (`run_queue.rs`).
+    pub(super) run_queue: RunQueue,
     /// Every task that has not finished, so that dropping the runtime can drop their
     /// futures. A task's slot never changes while it is here.
     tasks: RefCell<Slab<TaskRef>>,
@@ -77,7 +78,7 @@ pub(crate) struct Core {
     /// `block_on`'s entry while `run_until` runs, for a dump asked for meanwhile.
     pub(super) main: RefCell<Weak<MainTask>>,
     /// The simulated network, if the runtime was built with one (`sim/`).
-    network: Option<Network>,
+    pub(super) network: Option<Network>,
 }
 
 /// How [`Core::poll_entry`] went.
@@ -137,18 +138,6 @@ impl Core {
             main: RefCell::new(Weak::new()),
             network: None,
         }
-    }
-
-    /// The core, picking tasks as `schedule` says (FIFO by default).
-    pub(crate) fn with_schedule(mut self, schedule: Schedule) -> Core {
-        self.run_queue = RunQueue::new(Picker::new(schedule));
-        self
-    }
-
-    /// The core, with a simulated network whose jitter `seed` draws.
-    pub(crate) fn with_network(mut self, seed: u64) -> Core {
-        self.network = Some(Network::new(seed, self.time.clone()));
-        self
     }
 
     pub(crate) fn network(&self) -> Option<&Network> {
@@ -322,9 +311,7 @@ impl Core {
     #[inline(always)]
     pub(crate) fn requeue(&self, task: TaskId, entry: Runnable) {
         self.trace.emit(|| Event::Requeued { task });
-        if let Some(picker) = self.run_queue.picker() {
-            picker.borrow_mut().yielded(task);
-        }
+        self.run_queue.yielded(task);
         self.run_queue.push(entry);
     }
 
@@ -370,9 +357,7 @@ impl Core {
         self.trace.emit(|| Event::Park { timeout });
         let (reason, events) = self.reactor.wait(block, timeout, &self.time, &mut io_wakes);
         self.trace.emit(|| Event::Unpark { reason, events });
-        if let Some(picker) = self.run_queue.picker() {
-            picker.borrow_mut().shuffle(&mut io_wakes);
-        }
+        self.run_queue.shuffle_io(&mut io_wakes);
         // 4. Wake each, with its cause.
         for IoWake {
             token,
@@ -398,11 +383,7 @@ impl Core {
     /// Wakes every timer whose deadline has passed, earliest first. Returns how many.
     fn fire_timers(&self, due: &mut Vec<TimerWake>) -> usize {
         self.time.take_due(due);
-        if let Some(picker) = self.run_queue.picker() {
-            for same_instant in due.chunk_by_mut(|a, b| a.deadline == b.deadline) {
-                picker.borrow_mut().shuffle(same_instant);
-            }
-        }
+        self.run_queue.shuffle_due(due);
         let fired = due.len();
         for TimerWake {
             id: timer, waker, ..

@@ -1,7 +1,9 @@
-//! The runtime: a FIFO run queue of tasks in front of the reactor, on one thread.
+//! The runtime: a run queue of tasks (FIFO unless a seeded schedule picks) in front of the
+//! reactor, on one thread.
 //!
 //! The core, in reading order: this file (the public API), `core.rs` (the loop),
-//! `cell.rs` (a task), `wake.rs` (the wake path), `shared.rs` (what other threads reach),
+//! `cell.rs` (a task), `wake.rs` (the wake path), `run_queue.rs` (where a wake lands, and
+//! which entry goes next), `shared.rs` (what other threads reach),
 //! then the reactor's two files (see the
 //! crate docs). `join_handle.rs` (awaiting a task), `builder.rs`, `blocking.rs`,
 //! `diagnostics.rs` (the lost-waker lint), `wait_graph.rs` (the stuck report) and
@@ -13,6 +15,7 @@ mod cell;
 pub(crate) mod core;
 mod diagnostics;
 mod join_handle;
+pub(crate) mod run_queue;
 pub(crate) mod shared;
 mod wait_graph;
 pub(crate) mod wake;
@@ -37,6 +40,7 @@ use std::rc::Rc;
 use std::sync::Arc;
 
 use self::core::Core;
+use crate::sim::{self, Network};
 use crate::task::{Report, RuntimeId, Stuck};
 
 /// How many tasks the runtime polls, at most, between two polls of the reactor.
@@ -219,8 +223,9 @@ impl fmt::Debug for Runtime {
     }
 }
 
-/// Restores the previous current runtime when dropped, also on unwind.
-struct EnterGuard(Option<Rc<Core>>);
+/// Restores the previous current runtime (and its simulated network) when dropped, also
+/// on unwind.
+struct EnterGuard(Option<Rc<Core>>, Option<Network>);
 
 impl Drop for EnterGuard {
     fn drop(&mut self) {
@@ -230,6 +235,7 @@ impl Drop for EnterGuard {
                 *current = previous;
             }
         });
+        sim::enter(self.1.take());
     }
 }
 
@@ -239,7 +245,11 @@ impl Drop for EnterGuard {
 /// If a runtime is current already: a `block_on` inside a task would stop every other task
 /// of its runtime.
 fn enter(core: Rc<Core>) -> EnterGuard {
-    let guard = EnterGuard(wake::CURRENT.with(|current| current.borrow_mut().replace(core)));
+    let network = sim::enter(core.network().cloned());
+    let guard = EnterGuard(
+        wake::CURRENT.with(|current| current.borrow_mut().replace(core)),
+        network,
+    );
     if guard.0.is_some() {
         panic!(
             "block_on called inside a running tinyloop runtime: a nested block_on would \
@@ -254,11 +264,13 @@ fn enter(core: Rc<Core>) -> EnterGuard {
 /// context is gone (a runtime kept in a thread-local, dropped as the thread exits): the
 /// tasks are dropped all the same, outside any context.
 fn enter_for_drop(core: Rc<Core>) -> Option<EnterGuard> {
+    let network = core.network().cloned();
     let previous = wake::CURRENT.try_with(|current| {
         let mut current = current.try_borrow_mut().ok()?;
         Some(current.replace(core))
     });
-    previous.ok().flatten().map(EnterGuard)
+    let previous = previous.ok().flatten()?;
+    Some(EnterGuard(previous, sim::enter(network)))
 }
 
 /// Runs `future` to completion on a new default [`Runtime`], then drops the runtime.

@@ -21,7 +21,6 @@
 //! take the same path: both are [`Runnable`] entries of the run queue.
 
 use std::cell::RefCell;
-use std::collections::VecDeque;
 use std::marker::PhantomData;
 use std::mem::ManuallyDrop;
 use std::ops::Deref;
@@ -29,11 +28,10 @@ use std::rc::Rc;
 use std::sync::Arc;
 use std::task::{RawWaker, RawWakerVTable, Waker};
 
-use super::cell::{Runnable, Wakeable};
+use super::cell::Wakeable;
 use super::core::Core;
 use super::shared::Shared;
 use crate::loom::{AtomicUsize, Ordering};
-use crate::sim::Picker;
 use crate::task::TaskId;
 use crate::trace::{Event, IgnoredBecause};
 
@@ -338,55 +336,6 @@ fn trace_wake(shared: &Arc<Shared>, task: TaskId, ignored: Option<IgnoredBecause
 pub(crate) fn traced_runtime(shared: &Arc<Shared>) -> Option<Rc<Core>> {
     let core = shared.traced.then(current).flatten()?;
     Arc::ptr_eq(core.shared(), shared).then_some(core)
-}
-
-/// The run queue of one runtime: entries in the order they were woken, each at most once
-/// (its `SCHEDULED` flag is set while it is here). Runtime thread only.
-#[derive(Default)]
-pub(crate) struct RunQueue {
-    queue: RefCell<VecDeque<Runnable>>,
-    /// Under a seeded [`Schedule`](crate::sim::Schedule), what picks the next entry;
-    /// `None` for FIFO, which takes the front.
-    picker: Option<RefCell<Picker>>,
-}
-
-impl RunQueue {
-    /// A run queue that hands out its entries as `picker` says (FIFO if `None`).
-    pub(crate) fn new(picker: Option<Picker>) -> RunQueue {
-        RunQueue {
-            queue: RefCell::default(),
-            picker: picker.map(RefCell::new),
-        }
-    }
-
-    #[inline(always)]
-    pub(crate) fn push(&self, entry: Runnable) {
-        self.queue.borrow_mut().push_back(entry);
-    }
-
-    #[inline]
-    pub(crate) fn pop(&self) -> Option<Runnable> {
-        let mut queue = self.queue.borrow_mut();
-        match &self.picker {
-            None => queue.pop_front(),
-            Some(_) if queue.is_empty() => None,
-            Some(picker) => Some(picker.borrow_mut().pick(&mut queue, |e| e.header().id)),
-        }
-    }
-
-    #[inline]
-    pub(crate) fn is_empty(&self) -> bool {
-        self.queue.borrow().is_empty()
-    }
-
-    pub(crate) fn take(&self) -> VecDeque<Runnable> {
-        std::mem::take(&mut *self.queue.borrow_mut())
-    }
-
-    /// The seeded schedule's picker, if any: the reactor's wakes are shuffled through it.
-    pub(crate) fn picker(&self) -> Option<&RefCell<Picker>> {
-        self.picker.as_ref()
-    }
 }
 
 thread_local! {

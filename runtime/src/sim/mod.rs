@@ -18,7 +18,8 @@
 //!    link's latency and a jitter drawn from the seed, host names resolve through the
 //!    runtime, and partitions and resets happen when a test says. Everything runs on the
 //!    virtual clock, so a second of latency takes no time.
-//! 3. **Exploring and replaying** ([`explore`], [`replay`], [`Explore`]). A test body runs
+//! 3. **Exploring and replaying** ([`explore`](crate::testing::explore),
+//!    [`replay`](crate::testing::replay), in [`crate::testing`]). A test body runs
 //!    under many seeds, each in a fresh runtime; the first that fails (a panic, a failed
 //!    assertion, a [`Stuck`](crate::Stuck) report) is reported with its seed, the call
 //!    that replays it, and its timeline. With nothing from outside the seed taking part,
@@ -32,7 +33,7 @@
 //!
 //! // Under every one of 20 schedules: an echo across a 40 ms link takes 160 ms of virtual
 //! // time (connect and echo, each a round trip), however the tasks are ordered.
-//! runtime::sim::explore(20, || async {
+//! runtime::testing::explore(20, || async {
 //!     let net = runtime::sim::network();
 //!     let server = net.add_host("echo.sim");
 //!     net.link("client", "echo.sim", Link::new(Duration::from_millis(40), Duration::ZERO));
@@ -55,15 +56,16 @@
 //!
 //! What the seed does not control breaks determinism: a real socket, another thread (the
 //! blocking pool included), the wall clock read directly. Under a simulated network the
-//! runtime's sockets and name lookups stay inside it; [`Explore`] says so when a seed's
-//! second run differs from its first.
+//! runtime's sockets and name lookups stay inside it; [`crate::testing::Explore`] says so
+//! when a seed's second run differs from its first.
 //!
 //! Reading order: `schedule.rs` (with `rng.rs`), then `network.rs`, `conn.rs` (a
 //! connection's two pipes of timed segments), `listener.rs`, `socket.rs` (what `net/`
-//! calls), and `explore.rs`.
+//! calls); then `testing.rs`, which builds exploring on them. This module sits below the
+//! executor (it knows nothing of it): the runtime picks through its `Picker` and owns its
+//! `Network`, and `testing` builds runtimes.
 
 mod conn;
-mod explore;
 mod listener;
 mod network;
 mod rng;
@@ -73,7 +75,6 @@ mod socket;
 #[cfg(test)]
 mod tests;
 
-pub use explore::{explore, replay, Explore, Failure, SCHEDULES_ENV, SEED_ENV};
 pub use network::{Link, Network};
 pub use schedule::Schedule;
 
@@ -81,15 +82,32 @@ pub(crate) use listener::SimListener;
 pub(crate) use schedule::Picker;
 pub(crate) use socket::{SimConnect, SimStream};
 
+use std::cell::RefCell;
 use std::io;
 use std::net::SocketAddr;
 
-use crate::executor::wake;
+thread_local! {
+    /// The simulated network of the runtime running on this thread; set by the runtime
+    /// while its `block_on` (or its drop) runs.
+    static CURRENT: RefCell<Option<Network>> = const { RefCell::new(None) };
+}
+
+/// Makes `network` this thread's current one (the runtime entering); returns the one it
+/// replaces, for the runtime to put back when it leaves.
+pub(crate) fn enter(network: Option<Network>) -> Option<Network> {
+    CURRENT
+        .try_with(|current| current.replace(network))
+        .ok()
+        .flatten()
+}
 
 /// The simulated network of the runtime running on this thread, if it was built with one
 /// ([`Builder::simulated_network`](crate::Builder::simulated_network)).
 pub fn try_network() -> Option<Network> {
-    wake::with_current(|core| core.and_then(|core| core.network().cloned()))
+    CURRENT
+        .try_with(|current| current.borrow().clone())
+        .ok()
+        .flatten()
 }
 
 /// The simulated network of the runtime running on this thread.
@@ -101,7 +119,7 @@ pub fn network() -> Network {
     try_network().unwrap_or_else(|| {
         panic!(
             "runtime::sim::network() called where no runtime with a simulated network runs: \
-             build it with Builder::simulated_network(true), or use sim::explore"
+             build it with Builder::simulated_network(true), or use runtime::testing::explore"
         )
     })
 }

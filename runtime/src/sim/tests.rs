@@ -290,7 +290,9 @@ async fn overdraft() {
 fn fifo_never_shows_the_overdraft_but_exploring_finds_and_replays_it() {
     let fifo = Runtime::builder().virtual_clock(true).build().unwrap();
     fifo.block_on(overdraft()); // passes: under FIFO the first withdrawal ends first
-    let explored = super::Explore::new(100).from_env(false).find(overdraft);
+    let explored = crate::testing::Explore::new(100)
+        .from_env(false)
+        .find(overdraft);
     let failure = explored.expect("some schedule overdraws");
     // Measured: seed 7, the 8th schedule; about 40% of random schedules overdraw.
     assert!(failure.runs <= 20, "found after {} schedules", failure.runs);
@@ -303,6 +305,6 @@ fn fifo_never_shows_the_overdraft_but_exploring_finds_and_replays_it() {
         "{}",
         failure.timeline
     );
-    let replayed = std::panic::catch_unwind(|| super::replay(failure.schedule, overdraft));
+    let replayed = std::panic::catch_unwind(|| crate::testing::replay(failure.schedule, overdraft));
     assert!(replayed.is_err(), "the replay fails the same way");
 }

@@ -1,4 +1,5 @@
-//! Running a test body under many schedules, and one schedule again.
+//! Testing scheduler behaviour: run a test body under many seeded schedules, and one
+//! schedule again ([`crate::sim`] has the machinery: the schedules and the network).
 //!
 //! Each schedule runs the body in a fresh runtime: seeded, on the virtual clock, with a
 //! simulated network, so nothing outside the seed decides what happens. The first
@@ -14,10 +15,10 @@ use std::io::{self, Write};
 use std::panic::{self, AssertUnwindSafe};
 use std::rc::Rc;
 
-use super::Schedule;
+use crate::sim::Schedule;
 use crate::task::JoinError;
 use crate::trace::{Detail, Timeline};
-use crate::Runtime;
+use crate::executor::Runtime;
 
 /// The environment variable that sets how many schedules [`explore`] runs, overriding the
 /// count in the code: `RUNTIME_SCHEDULES=10000 cargo test` explores more than CI does.
@@ -39,7 +40,7 @@ pub const SEED_ENV: &str = "RUNTIME_SEED";
 ///
 /// // Two tasks add to a counter, reading and writing it around a yield: a lost update
 /// // some schedules show (FIFO never does).
-/// let failure = runtime::sim::Explore::new(100).find(|| async {
+/// let failure = runtime::testing::Explore::new(100).find(|| async {
 ///     let counter = Rc::new(Cell::new(0));
 ///     let add = |counter: Rc<Cell<i32>>| async move {
 ///         let seen = counter.get();
@@ -52,7 +53,7 @@ pub const SEED_ENV: &str = "RUNTIME_SEED";
 /// });
 /// let failure = failure.expect("some schedule loses an update");
 /// assert!(failure.reason.contains("an update was lost"));
-/// assert!(failure.to_string().contains("runtime::sim::replay("));
+/// assert!(failure.to_string().contains("runtime::testing::replay("));
 /// ```
 #[track_caller]
 pub fn explore<F, Fut>(schedules: u32, body: F)
@@ -246,8 +247,8 @@ where
 impl fmt::Display for Failure {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let call = match self.schedule {
-            Schedule::Random(seed) => format!("runtime::sim::replay({seed}, body)"),
-            other => format!("runtime::sim::replay({other:?}, body)"),
+            Schedule::Random(seed) => format!("runtime::testing::replay({seed}, body)"),
+            other => format!("runtime::testing::replay({other:?}, body)"),
         };
         writeln!(
             f,
