@@ -45,6 +45,19 @@ fn a_url_that_is_not_a_url_is_one_line_and_status_2() {
 }
 
 #[test]
+fn simulate_with_a_url_is_refused_before_anything_starts() {
+    let run = run_example(
+        "gather",
+        &["--simulate", "--url", "http://127.0.0.1:9/api/people/"],
+    );
+    assert_refused(
+        &run,
+        "gather",
+        "--simulate runs the replica in a simulated network",
+    );
+}
+
+#[test]
 fn a_url_without_a_host_is_refused_instead_of_reaching_another_machine() {
     // `http://` once became `http://1` (the id appended) and connected to 0.0.0.1:80.
     let run = run_example("gather", &["--url", "http://"]);

@@ -422,3 +422,45 @@ fn the_explore_example_finds_the_overdraft_fifo_never_shows_and_replays_its_seed
         "{again:#?}"
     );
 }
+
+#[test]
+fn simulate_runs_the_whole_gather_in_virtual_time_and_one_seed_prints_the_same_lines() {
+    let without_wall_time = |stdout: &str| {
+        stdout
+            .lines()
+            .map(|l| l.split_once("; simulated, in ").map_or(l, |(kept, _)| kept))
+            .collect::<Vec<_>>()
+            .join("\n")
+    };
+    for example in ["gather", "as_completed"] {
+        let first = run_example(example, &["--simulate", "--seed", "7"]);
+        let second = run_example(example, &["--simulate", "--seed", "7"]);
+        assert_eq!(first.code(), 0, "{first:#?}");
+        let lines = first.lines();
+        assert!(
+            lines[0].starts_with("Fetching heroes 1..=10 from https://swapi.sim:443/api/people/"),
+            "{first:#?}"
+        );
+        assert!(
+            lines[0].contains("simulated network and time"),
+            "{first:#?}"
+        );
+        assert_eq!(heroes(&first.stdout).len(), 10, "{first:#?}");
+        assert!(
+            first.last_line().contains("; simulated, in "),
+            "the last line says the time was simulated: {first:#?}"
+        );
+        assert_eq!(
+            without_wall_time(&first.stdout),
+            without_wall_time(&second.stdout),
+            "one seed, one run"
+        );
+    }
+    let other = run_example("as_completed", &["--simulate", "--seed", "8"]);
+    let seven = run_example("as_completed", &["--simulate", "--seed", "7"]);
+    assert_ne!(
+        heroes(&other.stdout),
+        heroes(&seven.stdout),
+        "another seed, another order"
+    );
+}

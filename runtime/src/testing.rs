@@ -15,10 +15,10 @@ use std::io::{self, Write};
 use std::panic::{self, AssertUnwindSafe};
 use std::rc::Rc;
 
+use crate::executor::Runtime;
 use crate::sim::Schedule;
 use crate::task::JoinError;
 use crate::trace::{Detail, Timeline};
-use crate::executor::Runtime;
 
 /// The environment variable that sets how many schedules [`explore`] runs, overriding the
 /// count in the code: `RUNTIME_SCHEDULES=10000 cargo test` explores more than CI does.

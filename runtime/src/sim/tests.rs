@@ -308,3 +308,75 @@ fn fifo_never_shows_the_overdraft_but_exploring_finds_and_replays_it() {
     let replayed = std::panic::catch_unwind(|| crate::testing::replay(failure.schedule, overdraft));
     assert!(replayed.is_err(), "the replay fails the same way");
 }
+
+/// The order in which five tasks sleeping until the same instant wake, under `schedule`.
+fn wake_order_of_equal_deadlines(schedule: Schedule) -> Vec<u32> {
+    let rt = Runtime::builder()
+        .schedule(schedule)
+        .virtual_clock(true)
+        .build()
+        .unwrap();
+    rt.block_on(async {
+        let order = std::rc::Rc::new(std::cell::RefCell::new(Vec::new()));
+        let deadline = Instant::now() + MS(10);
+        let sleepers: Vec<_> = (0..5)
+            .map(|i| {
+                let order = order.clone();
+                crate::spawn(async move {
+                    crate::time::sleep_until(deadline).await;
+                    order.borrow_mut().push(i);
+                })
+            })
+            .collect();
+        for sleeper in sleepers {
+            sleeper.await.unwrap();
+        }
+        order.take()
+    })
+}
+
+#[test]
+fn timers_due_at_one_instant_fire_in_an_order_drawn_from_the_seed() {
+    assert_eq!(
+        wake_order_of_equal_deadlines(Schedule::Fifo),
+        [0, 1, 2, 3, 4]
+    );
+    let orders: std::collections::HashSet<Vec<u32>> = (0..20)
+        .map(|seed| {
+            let order = wake_order_of_equal_deadlines(Schedule::Random(seed));
+            assert_eq!(order, wake_order_of_equal_deadlines(Schedule::Random(seed)));
+            order
+        })
+        .collect();
+    assert!(orders.len() > 5, "{orders:?}");
+}
+
+#[test]
+fn pct_finds_the_overdraft_and_lets_a_task_spinning_on_yield_give_way() {
+    let found = crate::testing::Explore::new(50)
+        .pct(2, 10)
+        .from_env(false)
+        .find(overdraft)
+        .expect("PCT finds it too");
+    assert!(
+        matches!(found.schedule, Schedule::Pct { depth: 2, .. }),
+        "{found}"
+    );
+    // A task that spins on yield_now until another sets a flag: under strict priorities
+    // and no change point (depth 1) it would starve the other forever, unless a yield
+    // drops its priority.
+    crate::testing::Explore::new(50)
+        .pct(1, 20)
+        .from_env(false)
+        .run(|| async {
+            let flag = std::rc::Rc::new(std::cell::Cell::new(false));
+            let set = flag.clone();
+            let spinner = crate::spawn(async move {
+                while !flag.get() {
+                    crate::yield_now().await;
+                }
+            });
+            let setter = crate::spawn(async move { set.set(true) });
+            let _ = (spinner.await, setter.await);
+        });
+}
