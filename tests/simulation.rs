@@ -113,3 +113,30 @@ fn a_partition_times_out_as_the_fetchers_typed_error_and_a_retry_after_healing_s
         assert_eq!(luke["name"], "Luke Skywalker");
     });
 }
+
+#[test]
+fn a_simulated_run_wakes_nothing_from_another_thread_and_runs_no_blocking_job() {
+    let recorder = runtime::trace::Recorder::all();
+    let rt = runtime::Runtime::builder()
+        .schedule(runtime::sim::Schedule::Random(3))
+        .simulated_network(true)
+        .trace_from_env(false)
+        .on_event(recorder.clone())
+        .build()
+        .unwrap();
+    rt.block_on(async {
+        let setup = Setup::simulated(&options(3), people()).unwrap();
+        let received = &RefCell::new(Vec::new());
+        let fetches = setup.ids().take(3).map(|id| fetch(&setup, id, received));
+        let names = runtime::gather(fetches.collect::<Vec<_>>()).await;
+        assert!(names.iter().all(Result::is_ok), "{names:?}");
+    });
+    drop(rt);
+    let lines = recorder.lines();
+    assert!(lines.iter().any(|l| l.starts_with("wake ")), "{lines:#?}");
+    let outside: Vec<_> = lines
+        .iter()
+        .filter(|l| l.contains("another thread") || l.contains("blocking"))
+        .collect();
+    assert!(outside.is_empty(), "{outside:#?}");
+}
