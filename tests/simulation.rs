@@ -40,7 +40,9 @@ const SCHEDULES: u32 = 1000;
 #[test]
 fn over_many_seeds_gather_keeps_input_order_and_as_completed_follows_arrival_order() {
     let orders = RefCell::new(HashSet::new());
+    let runs = std::cell::Cell::new(0);
     Explore::new(SCHEDULES).run(|| async {
+        runs.set(runs.get() + 1);
         let seed = runtime::sim::network().seed();
         let setup = Setup::simulated(&options(seed), people()).unwrap();
         // gather: every hero, in the order asked for, whatever the order they arrived in.

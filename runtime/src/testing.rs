@@ -25,15 +25,17 @@ use crate::trace::{Detail, Timeline};
 pub const SCHEDULES_ENV: &str = "RUNTIME_SCHEDULES";
 
 /// The environment variable that makes [`explore`] run one seed, with its timeline on
-/// standard error: `RUNTIME_SEED=37 cargo test overdraft` replays a failure.
+/// standard error: `RUNTIME_SEED=37 cargo test overdraft` replays a failure. (A value that
+/// is not a number, here or in [`SCHEDULES_ENV`], stops the test with a message.)
 pub const SEED_ENV: &str = "RUNTIME_SEED";
 
 /// Runs `body` under `schedules` random schedules (seeds `0..schedules`; see
 /// [`SCHEDULES_ENV`] and [`SEED_ENV`]), each in a fresh simulated runtime.
 ///
 /// # Panics
-/// At the first schedule that fails, with the seed, the call that replays it, and that
-/// run's timeline (see [`Failure`]).
+/// At the first schedule that fails (its body panics, or the runtime is stuck, or a
+/// spawned task panics: see [`Explore::task_panics_fail`]), with the seed, the call that
+/// replays it, and that run's timeline (see [`Failure`]).
 ///
 /// ```
 /// use std::{cell::Cell, rc::Rc};
@@ -76,7 +78,7 @@ where
     Fut: Future<Output = ()>,
 {
     let schedule = schedule.into();
-    let (outcome, _) = run_once(schedule, &body, Some(Box::new(io::stderr())));
+    let (outcome, _) = run_once(schedule, &body, Some(Box::new(io::stderr())), true);
     if let Err(reason) = outcome {
         panic!("replay of {schedule:?} failed: {reason}");
     }
@@ -98,6 +100,8 @@ pub struct Explore {
     pct: Option<(u32, u32)>,
     /// Whether the environment may override the count or pick one seed.
     from_env: bool,
+    /// Whether a spawned task's panic fails the schedule, awaited or not.
+    task_panics_fail: bool,
 }
 
 /// The first schedule that failed, and how.
@@ -122,7 +126,16 @@ impl Explore {
             schedules,
             pct: None,
             from_env: true,
+            task_panics_fail: true,
         }
+    }
+
+    /// Whether a spawned task that panics fails the schedule even if nobody awaits its
+    /// handle (default: yes; a panic in a server task would otherwise pass unseen). Turn it
+    /// off for a test that expects a task to panic and checks its `JoinError`.
+    pub fn task_panics_fail(mut self, enabled: bool) -> Explore {
+        self.task_panics_fail = enabled;
+        self
     }
 
     /// Explores PCT schedules instead ([`Schedule::Pct`]) of the given depth, with change
@@ -146,16 +159,26 @@ impl Explore {
         }
     }
 
-    /// The seeds to run: `0..count`, or the one seed the environment names.
-    fn seeds(&self) -> std::ops::Range<u64> {
-        let var = |name| self.from_env.then(|| std::env::var(name).ok()).flatten();
-        if let Some(seed) = var(SEED_ENV).and_then(|s| s.trim().parse::<u64>().ok()) {
-            return seed..seed + 1;
+    /// The seeds to run: `0..count`, or the one seed the environment names (then `true`:
+    /// that run shows its timeline).
+    ///
+    /// # Panics
+    /// If [`SEED_ENV`] or [`SCHEDULES_ENV`] is set to something that is not a number.
+    fn seeds(&self) -> (std::ops::Range<u64>, bool) {
+        fn var<T: std::str::FromStr>(name: &str) -> Option<T> {
+            let text = std::env::var(name).ok()?;
+            let parsed = text.trim().parse().ok();
+            assert!(parsed.is_some(), "{name}={text:?} is not a whole number");
+            parsed
         }
-        let count = var(SCHEDULES_ENV)
-            .and_then(|s| s.trim().parse::<u32>().ok())
-            .unwrap_or(self.schedules);
-        0..u64::from(count)
+        if !self.from_env {
+            return (0..u64::from(self.schedules), false);
+        }
+        if let Some(seed) = var::<u64>(SEED_ENV) {
+            return (seed..seed.saturating_add(1), true);
+        }
+        let count = var::<u32>(SCHEDULES_ENV).unwrap_or(self.schedules);
+        (0..u64::from(count), false)
     }
 
     /// Runs `body` under each schedule until one fails.
@@ -180,12 +203,15 @@ impl Explore {
         F: Fn() -> Fut,
         Fut: Future<Output = ()>,
     {
-        for (runs, seed) in (1..).zip(self.seeds()) {
+        let (seeds, one_seed) = self.seeds();
+        let fail = self.task_panics_fail;
+        for (runs, seed) in (1..).zip(seeds) {
             let schedule = self.schedule(seed);
-            let (outcome, _) = run_once(schedule, &body, None);
+            let out = one_seed.then(|| Box::new(io::stderr()) as Box<dyn Write>);
+            let (outcome, _) = run_once(schedule, &body, out, fail);
             let Err(reason) = outcome else { continue };
             // The same seed runs the same way: again, with the timeline on.
-            let (again, timeline) = run_once(schedule, &body, Some(Box::new(io::sink())));
+            let (again, timeline) = run_once(schedule, &body, Some(Box::new(io::sink())), fail);
             let mut timeline = timeline.unwrap_or_default();
             if again.as_ref().err() != Some(&reason) {
                 timeline.push_str(&format!(
@@ -205,12 +231,14 @@ impl Explore {
     }
 }
 
-/// Runs `body` once under `schedule`, with a timeline written to `out` if given. Returns
-/// the failure's reason, if it failed, and what a [`Buffer`] timeline captured.
+/// Runs `body` once under `schedule`, with a timeline written to `out` if given (and
+/// captured). Returns the failure's reason, if it failed (with `task_panics_fail`, a
+/// spawned task's panic is one), and the captured timeline.
 fn run_once<F, Fut>(
     schedule: Schedule,
     body: &F,
     out: Option<Box<dyn Write>>,
+    task_panics_fail: bool,
 ) -> (Result<(), String>, Option<String>)
 where
     F: Fn() -> Fut,
@@ -230,9 +258,13 @@ where
         let rt = builder
             .build()
             .map_err(|e| format!("cannot build a runtime: {e}"))?;
-        let result = rt.try_block_on(body());
+        let result = rt.try_block_on(body()).map_err(|stuck| stuck.to_string());
+        let task_panic = rt.take_task_panic().filter(|_| task_panics_fail);
         drop(rt); // the timeline's summary is written as the runtime drops
-        result.map_err(|stuck| stuck.to_string())
+        match (result, task_panic) {
+            (Ok(()), Some((task, message))) => Err(format!("{task} panicked: {message}")),
+            (result, _) => result,
+        }
     }));
     let outcome = match outcome {
         Ok(result) => result,
@@ -246,15 +278,21 @@ where
 
 impl fmt::Display for Failure {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let call = match self.schedule {
-            Schedule::Random(seed) => format!("runtime::testing::replay({seed}, body)"),
-            other => format!("runtime::testing::replay({other:?}, body)"),
+        let (call, which) = match self.schedule {
+            Schedule::Random(seed) => (
+                format!("runtime::testing::replay({seed}, body)"),
+                format!("seed {seed}"),
+            ),
+            other => (
+                format!("runtime::testing::replay({other:?}, body)"),
+                format!("{other:?}"),
+            ),
         };
-        writeln!(
-            f,
-            "schedule {} ({:?}) failed: {}",
-            self.runs, self.schedule, self.reason
-        )?;
+        let nth = match self.runs {
+            1 => "the first schedule tried".to_owned(),
+            n => format!("schedule {n} of those tried"),
+        };
+        writeln!(f, "{which} failed ({nth}): {}", self.reason)?;
         writeln!(f, "replay it with {call}")?;
         if let Some(seed) = self.schedule.seed() {
             writeln!(f, "  or run the test again with {SEED_ENV}={seed}")?;

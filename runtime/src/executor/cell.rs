@@ -326,6 +326,7 @@ impl<F: Future + 'static> Task for TaskCell<F> {
             Polled::Cancelled => self.finish(core, Err(JoinError::Cancelled), Outcome::Aborted),
             Polled::Panicked(payload) => {
                 let error = JoinError::from_panic(*payload);
+                core.note_panic(self.header.id, &error);
                 self.finish(core, Err(error), Outcome::Panicked);
             }
         }

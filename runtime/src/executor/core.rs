@@ -79,6 +79,8 @@ pub(crate) struct Core {
     pub(super) main: RefCell<Weak<MainTask>>,
     /// The simulated network, if the runtime was built with one (`sim/`).
     pub(super) network: Option<Network>,
+    /// The first task that panicked, and its message (`diagnostics.rs`).
+    pub(super) first_panic: RefCell<Option<(TaskId, String)>>,
 }
 
 /// How [`Core::poll_entry`] went.
@@ -137,6 +139,7 @@ impl Core {
             watchdog: None,
             main: RefCell::new(Weak::new()),
             network: None,
+            first_panic: RefCell::new(None),
         }
     }
 

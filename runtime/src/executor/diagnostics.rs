@@ -1,11 +1,13 @@
 //! The lost-waker lint: an entry that nothing can wake. (A runtime in which nothing can
-//! wake anything is the wait-for graph's: `wait_graph.rs`.)
+//! wake anything is the wait-for graph's: `wait_graph.rs`.) And the first task that
+//! panicked, which `testing::explore` fails a schedule on even when nobody awaits it.
 
 use std::io::{self, Write};
 use std::sync::Arc;
 
 use super::cell::Wakeable;
 use super::core::Core;
+use crate::task::{JoinError, TaskId};
 use crate::trace::Event;
 
 impl Core {
@@ -31,5 +33,19 @@ impl Core {
                 at.unwrap_or_default()
             );
         }
+    }
+
+    /// Remembers task `id`'s panic if it is the first since the last
+    /// [`take_first_panic`](Core::take_first_panic).
+    pub(crate) fn note_panic(&self, id: TaskId, error: &JoinError) {
+        let mut first = self.first_panic.borrow_mut();
+        if let (None, JoinError::Panicked { message }) = (&*first, error) {
+            *first = Some((id, message.clone()));
+        }
+    }
+
+    /// The first task that panicked, and its message, since the last call.
+    pub(crate) fn take_first_panic(&self) -> Option<(TaskId, String)> {
+        self.first_panic.borrow_mut().take()
     }
 }

@@ -197,6 +197,12 @@ impl Runtime {
         self.core.shared().id
     }
 
+    /// The first spawned task that panicked since the last call, and its message (for
+    /// `testing::explore`, which fails a schedule on it).
+    pub(crate) fn take_task_panic(&self) -> Option<(crate::task::TaskId, String)> {
+        self.core.take_first_panic()
+    }
+
     /// The name given with [`Builder::name`], if any.
     pub fn name(&self) -> Option<&str> {
         self.core.shared().name.as_deref()

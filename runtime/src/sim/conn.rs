@@ -7,8 +7,9 @@
 //! flight, waits in the connection until a write sends something; so a wake on a simulated
 //! socket is a timer firing, at the instant the bytes land.
 //!
-//! The connection is a waiting room of the stuck check (`task/parking.rs`): a task parked
-//! on a read with nothing in flight can be released only by the task at the other end.
+//! The connection is a waiting room of the stuck check (`task/parking.rs`; what the check
+//! reads of it is in `room.rs`): a task parked on a read with nothing in flight can be
+//! released only by the task at the other end.
 
 use std::cell::RefCell;
 use std::collections::VecDeque;
@@ -20,7 +21,7 @@ use std::task::{Context, Poll, Waker};
 use std::time::Instant;
 
 use crate::reactor::time::{TimeDriver, TimerKey};
-use crate::task::parking::{self, Frame, Releaser, ResourceKind, Role, Room, RoomSlot, RoomView};
+use crate::task::parking::{self, Frame, Room, RoomSlot};
 use crate::task::{note_await, AwaitPoint, TaskId};
 
 /// How many bytes a pipe holds unread before a writer waits: the receive window.
@@ -31,9 +32,10 @@ pub(crate) const WINDOW: usize = 256 * 1024;
 pub(crate) enum Fate {
     /// Carrying bytes.
     Open,
-    /// A partition dropped some of its bytes: nothing more is delivered, and when the
-    /// partition heals it is reset (as if its retransmissions had given up).
-    Lost,
+    /// A partition cut it at this instant: what landed before is still read, nothing
+    /// later is delivered, and when the partition heals it is reset (as if its
+    /// retransmissions had given up).
+    Lost(Instant),
     /// Reset: every operation fails with `ConnectionReset`.
     Reset,
     /// No listener at the address: the connect fails with `ConnectionRefused`.
@@ -63,9 +65,9 @@ pub(crate) struct Pipe {
     /// The arrival of the last segment sent: the next one lands no earlier.
     last_arrival: Option<Instant>,
     /// The task waiting for bytes.
-    reader: Option<Waiting>,
+    pub(super) reader: Option<Waiting>,
     /// The task waiting for room in the window.
-    writer: Option<Waiting>,
+    pub(super) writer: Option<Waiting>,
 }
 
 /// A connection between two endpoints: side 0 connected, side 1 was accepted.
@@ -110,11 +112,15 @@ impl Conn {
             return Poll::Ready(Err(e));
         }
         let now = conn.time.now();
-        let open = conn.fate == Fate::Open;
+        // What has landed: by now, or, on a connection a partition cut, by the cut.
+        let (horizon, open) = match conn.fate {
+            Fate::Lost(cut) => (cut.min(now), false),
+            _ => (now, true),
+        };
         let pipe = &mut conn.pipes[side];
         let mut read = 0;
         while let Some((arrive, bytes)) = pipe.segments.front() {
-            if !open || *arrive > now || read == buf.len() {
+            if *arrive > horizon || read == buf.len() {
                 break;
             }
             let n = (bytes.len() - pipe.offset).min(buf.len() - read);
@@ -125,7 +131,7 @@ impl Conn {
                 pipe.offset = 0;
             }
         }
-        let eof = open && pipe.segments.is_empty() && pipe.fin.is_some_and(|fin| fin <= now);
+        let eof = pipe.segments.is_empty() && pipe.fin.is_some_and(|fin| fin <= horizon);
         if read > 0 || eof || buf.is_empty() {
             let done = pipe.reader.take();
             let writer = (read > 0).then(|| pipe.writer.take()).flatten();
@@ -191,7 +197,7 @@ impl Conn {
         }
         let n = room.min(buf.len());
         let Some(at) = arrive(&conn) else {
-            conn.fate = Fate::Lost; // silently dropped: the writer cannot tell
+            conn.cut(); // silently dropped: the writer cannot tell
             return Poll::Ready(Ok(n));
         };
         let pipe = &mut conn.pipes[peer];
@@ -211,7 +217,7 @@ impl Conn {
             return;
         }
         let Some(at) = arrive else {
-            self.fate = Fate::Lost;
+            self.cut();
             return;
         };
         let pipe = &mut self.pipes[peer];
@@ -244,12 +250,31 @@ impl Conn {
         }
     }
 
-    /// Whether bytes (or an end of stream) are on their way, not yet arrived, at `now`.
+    /// Whether the handshake, bytes or an end of stream are on their way, not yet
+    /// arrived, at `now`.
     pub(crate) fn in_flight(&self, now: Instant) -> bool {
-        self.pipes.iter().any(|pipe| {
-            pipe.segments.back().is_some_and(|(at, _)| *at > now)
-                || pipe.fin.is_some_and(|fin| fin > now)
-        })
+        self.established > now
+            || self.pipes.iter().any(|pipe| {
+                pipe.segments.back().is_some_and(|(at, _)| *at > now)
+                    || pipe.fin.is_some_and(|fin| fin > now)
+            })
+    }
+
+    /// A partition cuts the connection now (if it is open): nothing sent after this
+    /// instant lands.
+    pub(crate) fn cut(&mut self) {
+        if self.fate == Fate::Open {
+            self.fate = Fate::Lost(self.time.now());
+        }
+    }
+
+    /// Whether something landing at `at` is delivered.
+    pub(crate) fn delivers(&self, at: Instant) -> bool {
+        match self.fate {
+            Fate::Open => true,
+            Fate::Lost(cut) => at <= cut,
+            Fate::Reset | Fate::Refused => false,
+        }
     }
 
     /// The error every operation returns now, if any.
@@ -259,7 +284,7 @@ impl Conn {
                 io::ErrorKind::ConnectionReset,
                 "connection reset (simulated network)",
             )),
-            Fate::Open | Fate::Lost | Fate::Refused => None,
+            Fate::Open | Fate::Lost(_) | Fate::Refused => None,
         }
     }
 
@@ -319,9 +344,16 @@ impl Conn {
             conn.pipes[side].reader.take(),
             conn.pipes[1 - side].writer.take(),
         ];
+        // The peer's writer waiting for room here: nobody will read, so its next write
+        // fails (broken pipe).
+        let peer_writer = conn.pipes[side].writer.take();
         let time = conn.time.clone();
         drop(conn);
         stale.into_iter().for_each(|w| cancel(&time, w));
+        if let Some(writer) = peer_writer {
+            cancel_alarm(&time, writer.alarm);
+            writer.waker.wake();
+        }
     }
 
     /// Parks a connect whose handshake a partition dropped, as side 0's reader: nothing
@@ -370,43 +402,5 @@ fn cancel(time: &TimeDriver, waiting: Option<Waiting>) {
 pub(crate) fn cancel_alarm(time: &TimeDriver, alarm: Option<TimerKey>) {
     if let Some(key) = alarm {
         time.remove(key);
-    }
-}
-
-impl Room for RefCell<Conn> {
-    fn view(&self) -> Option<RoomView> {
-        let conn = self.try_borrow().ok()?;
-        let mut waiters = Vec::new();
-        let mut releasers = Vec::new();
-        for side in 0..2 {
-            // Side `side`'s reader waits in pipes[side]; its writer waits in the peer's.
-            let waits = [&conn.pipes[side].reader, &conn.pipes[1 - side].writer];
-            let mut waits = waits.into_iter().flatten().peekable();
-            // Only the other end can release it: by sending, reading or closing.
-            let peer = 1 - side;
-            if waits.peek().is_some() && conn.alive[peer] {
-                releasers.push(Releaser {
-                    role: Role::Peer,
-                    by: conn.seen[peer],
-                    at: conn.created_at,
-                });
-            }
-            for waiting in waits {
-                if waiting.alarm.is_some_and(|key| conn.time.is_live(key)) {
-                    continue; // a timer will wake it
-                }
-                waiters.push((
-                    parking::identify(&waiting.waker),
-                    waiting.point,
-                    waiting.frames.to_vec(),
-                ));
-            }
-        }
-        Some(RoomView {
-            kind: ResourceKind::Connection,
-            created_at: conn.created_at,
-            waiters,
-            releasers,
-        })
     }
 }

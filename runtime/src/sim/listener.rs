@@ -11,19 +11,20 @@ use std::task::{Context, Poll, Waker};
 use std::time::Instant;
 
 use super::conn::{cancel_alarm, ConnRef, Fate, Waiting};
-use super::network::{address_of, current_host, Network};
+use super::host::current_host;
+use super::network::{address_of, Network};
 use super::socket::SimStream;
-use crate::task::parking::{self, ResourceKind, Room, RoomSlot, RoomView};
+use crate::task::parking::{self, Room, RoomSlot};
 use crate::task::{note_await, AwaitPoint};
 
 /// The connections on their way to one listener, and the task waiting for them.
 pub(crate) struct Backlog {
     /// Connections, each with the instant it lands here, in that order.
-    pending: VecDeque<(Instant, ConnRef)>,
+    pub(super) pending: VecDeque<(Instant, ConnRef)>,
     /// The task waiting in `accept`.
-    waiter: Option<Waiting>,
+    pub(super) waiter: Option<Waiting>,
     /// The line that bound the listener.
-    created_at: &'static Location<'static>,
+    pub(super) created_at: &'static Location<'static>,
     room: RoomSlot,
 }
 
@@ -56,7 +57,7 @@ impl SimListener {
             )
         })?;
         let port = match addr.port() {
-            0 => world.ephemeral_port(),
+            0 => world.ephemeral_port(address_of(host)),
             port => port,
         };
         let local = SocketAddr::new(address_of(host), port);
@@ -81,6 +82,10 @@ impl SimListener {
         let time = self.net.world.borrow().time.clone();
         let mut backlog = self.backlog.borrow_mut();
         let now = time.now();
+        // A connection a partition cut before it landed never arrives.
+        backlog
+            .pending
+            .retain(|(at, conn)| conn.borrow().delivers(*at));
         if backlog.pending.front().is_some_and(|(at, _)| *at <= now) {
             let (_, conn) = backlog.pending.pop_front().expect("checked above");
             conn.borrow_mut().seen[1] = parking::current_task();
@@ -115,13 +120,21 @@ impl SimListener {
 }
 
 impl Backlog {
-    /// A connection lands at `at`: the waiting acceptor gets a timer for then.
+    /// A connection lands at `at`: it takes its place in arrival order (after those
+    /// landing at the same instant), and the waiting acceptor gets a timer for then unless
+    /// it has one for no later.
     pub(crate) fn push(this: &BacklogRef, at: Instant, conn: ConnRef) {
+        let time = conn.borrow().time.clone();
         let mut backlog = this.borrow_mut();
-        backlog.pending.push_back((at, conn));
-        let time = backlog.pending[0].1.borrow().time.clone();
+        let place = backlog
+            .pending
+            .partition_point(|(landing, _)| *landing <= at);
+        backlog.pending.insert(place, (at, conn));
         if let Some(waiter) = &mut backlog.waiter {
-            if waiter.alarm.is_none_or(|key| !time.is_live(key)) {
+            if waiter
+                .alarm
+                .is_none_or(|key| !time.is_live(key) || time.deadline(key) > at)
+            {
                 waiter.alarm = Some(time.insert(at, waiter.waker.clone()));
             }
         }
@@ -142,26 +155,8 @@ impl Drop for SimListener {
         if let Some(waiter) = waiter {
             cancel_alarm(&self.net.world.borrow().time, waiter.alarm);
         }
+        self.net.world.borrow_mut().unlisten(self.local);
         drop(pending);
         wakers.into_iter().for_each(Waker::wake);
-    }
-}
-
-impl Room for RefCell<Backlog> {
-    fn view(&self) -> Option<RoomView> {
-        let backlog = self.try_borrow().ok()?;
-        let waiters = match &backlog.waiter {
-            // With a connection on its way, a timer will wake it.
-            Some(w) if backlog.pending.is_empty() => {
-                vec![(parking::identify(&w.waker), w.point, w.frames.to_vec())]
-            }
-            _ => Vec::new(),
-        };
-        Some(RoomView {
-            kind: ResourceKind::Listener,
-            created_at: backlog.created_at,
-            waiters,
-            releasers: Vec::new(),
-        })
     }
 }

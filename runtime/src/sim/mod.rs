@@ -56,8 +56,10 @@
 //!
 //! What the seed does not control breaks determinism: a real socket, another thread (the
 //! blocking pool included), the wall clock read directly. Under a simulated network the
-//! runtime's sockets and name lookups stay inside it; [`crate::testing::Explore`] says so
-//! when a seed's second run differs from its first.
+//! runtime's sockets and name lookups stay inside it (a listener binds a host's address:
+//! [`Network::add_host`] returns it; `TcpListener::bind` with a host *name* would ask the
+//! system's resolver). [`crate::testing::Explore`] runs a failing seed twice and says so
+//! when the second run fails differently, or passes.
 //!
 //! Reading order: `schedule.rs` (with `rng.rs`), then `network.rs`, `conn.rs` (a
 //! connection's two pipes of timed segments), `listener.rs`, `socket.rs` (what `net/`
@@ -66,15 +68,18 @@
 //! `Network`, and `testing` builds runtimes.
 
 mod conn;
+mod host;
 mod listener;
 mod network;
 mod rng;
+mod room;
 mod schedule;
 mod socket;
 
 #[cfg(test)]
 mod tests;
 
+pub use host::OnHost;
 pub use network::{Link, Network};
 pub use schedule::Schedule;
 
@@ -125,11 +130,20 @@ pub fn network() -> Network {
 }
 
 /// The simulated network's answer for `host:port`, or `None` when the runtime running
-/// here has no simulated network (or `addr` has no port).
+/// here has no simulated network.
 pub(crate) fn resolve(addr: &str) -> Option<io::Result<Vec<SocketAddr>>> {
     let network = try_network()?;
-    let (host, port) = addr.rsplit_once(':')?;
-    let port: u16 = port.parse().ok()?;
+    let no_port = || {
+        let why = format!("{addr} has no port");
+        Some(Err(io::Error::new(io::ErrorKind::InvalidInput, why)))
+    };
+    // Never the system's resolver under simulation: a bad address is an error here.
+    let Some((host, port)) = addr.rsplit_once(':') else {
+        return no_port();
+    };
+    let Ok(port) = port.parse::<u16>() else {
+        return no_port();
+    };
     let host = host.trim_start_matches('[').trim_end_matches(']');
     let found = network.world.borrow().resolve(host, port);
     Some(found.ok_or_else(|| {

@@ -10,15 +10,17 @@
 //! takes the latency plus a jitter drawn from the seed, so the same seed gives the same
 //! arrivals. A partition drops what crosses the link, silently, until it heals.
 
-use std::cell::{Cell, RefCell};
+use std::cell::RefCell;
 use std::collections::HashMap;
 use std::fmt;
+use std::future::Future;
 use std::io;
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::rc::{Rc, Weak};
 use std::time::{Duration, Instant};
 
 use super::conn::{Conn, ConnRef, Fate};
+use super::host::{as_host, current_host, OnHost};
 use super::listener::{Backlog, BacklogRef};
 use super::rng::Rng;
 use crate::reactor::time::TimeDriver;
@@ -80,11 +82,6 @@ pub(crate) struct World {
 
 /// The draws of the network's stream of the seed.
 const NETWORK_STREAM: u64 = 3;
-
-thread_local! {
-    /// The host code runs on while [`Network::enter`] runs it; `None`: `client`.
-    static HOST: Cell<Option<usize>> = const { Cell::new(None) };
-}
 
 impl Network {
     /// The network of a runtime built with it, seeded with `seed`.
@@ -163,8 +160,8 @@ impl Network {
         let now = world.time.now();
         for conn in world.conns_between(pair) {
             let mut conn = conn.borrow_mut();
-            if conn.fate == Fate::Open && conn.in_flight(now) {
-                conn.fate = Fate::Lost;
+            if conn.in_flight(now) {
+                conn.cut();
             }
         }
     }
@@ -177,7 +174,7 @@ impl Network {
     pub fn heal(&self, a: &str, b: &str) {
         let pair = self.pair(a, b);
         self.world.borrow_mut().partitions.retain(|p| *p != pair);
-        self.reset_where(pair, |fate| fate == Fate::Lost);
+        self.reset_where(pair, |fate| matches!(fate, Fate::Lost(_)));
     }
 
     /// Resets every open connection between hosts `a` and `b`: each end's next read or
@@ -190,23 +187,45 @@ impl Network {
         self.reset_where(pair, |fate| fate != Fate::Refused);
     }
 
-    /// Runs `f` as code of host `name` (added if new): listeners bound to `0.0.0.0` and
-    /// connections made meanwhile are that host's.
+    /// Runs `f` as code of host `name` (added if new): listeners it binds to `0.0.0.0` or
+    /// loopback are that host's. (A connect is a future that starts when first polled:
+    /// use [`on_host`](Network::on_host) for those.)
     pub fn enter<R>(&self, name: &str, f: impl FnOnce() -> R) -> R {
-        let host = self.add_host(name);
-        let IpAddr::V4(ip) = host else {
-            unreachable!("simulated hosts are IPv4")
-        };
-        let number = usize::from(ip.octets()[3]) - 1;
-        let outer = HOST.with(|h| h.replace(Some(number)));
-        struct Restore(Option<usize>);
-        impl Drop for Restore {
-            fn drop(&mut self) {
-                HOST.with(|h| h.set(self.0));
-            }
+        let host = self.host_number(name);
+        as_host(host, f)
+    }
+
+    /// Runs `future` as code of host `name` (added if new): every poll of it is that
+    /// host's, so the connections it makes come from that host's address, and listeners it
+    /// binds to `0.0.0.0` or loopback are that host's. (Tasks it spawns are not: wrap
+    /// them too.)
+    ///
+    /// ```
+    /// use runtime::net::{TcpListener, TcpStream};
+    ///
+    /// runtime::testing::explore(1, || async {
+    ///     let net = runtime::sim::network();
+    ///     let server = net.add_host("server");
+    ///     let listener = TcpListener::bind((server, 7)).unwrap();
+    ///     let accepted = runtime::spawn(async move { listener.accept().await.unwrap().1 });
+    ///     let client = net.on_host("laptop", TcpStream::connect("server:7")).await.unwrap();
+    ///     assert_eq!(Some(client.local_addr().unwrap().ip()), net.lookup("laptop"));
+    ///     assert_eq!(accepted.await.unwrap(), client.local_addr().unwrap());
+    /// });
+    /// ```
+    pub fn on_host<F: Future>(&self, name: &str, future: F) -> OnHost<F> {
+        OnHost {
+            host: self.host_number(name),
+            future: Box::pin(future),
         }
-        let _restore = Restore(outer);
-        f()
+    }
+
+    /// The number of host `name`, added if new.
+    fn host_number(&self, name: &str) -> usize {
+        match self.add_host(name) {
+            IpAddr::V4(ip) => usize::from(ip.octets()[3]) - 1,
+            IpAddr::V6(_) => unreachable!("simulated hosts are IPv4"),
+        }
     }
 
     /// The host pair `(a, b)`, lower number first.
@@ -282,11 +301,17 @@ impl World {
         Some(now + link.latency + Duration::from_nanos(drawn))
     }
 
-    /// A free ephemeral port.
-    pub(crate) fn ephemeral_port(&mut self) -> u16 {
-        let port = self.next_port;
-        self.next_port = self.next_port.checked_add(1).unwrap_or(49152);
-        port
+    /// An ephemeral port no live listener of `ip` uses.
+    pub(crate) fn ephemeral_port(&mut self, ip: IpAddr) -> u16 {
+        let mut port = self.next_port;
+        for _ in 49152..=u16::MAX {
+            port = self.next_port;
+            self.next_port = self.next_port.checked_add(1).unwrap_or(49152);
+            if self.listener(SocketAddr::new(ip, port)).is_none() {
+                break;
+            }
+        }
+        port // every one taken: the bind that asked fails with AddrInUse
     }
 
     /// Registers a listener at `addr`.
@@ -306,6 +331,11 @@ impl World {
         }
         self.listeners.insert(addr, Rc::downgrade(backlog));
         Ok(())
+    }
+
+    /// The listener at `addr` is gone.
+    pub(crate) fn unlisten(&mut self, addr: SocketAddr) {
+        self.listeners.remove(&addr);
     }
 
     /// The listener at `addr`, if one is alive.
@@ -339,11 +369,6 @@ impl World {
 /// The address of host number `host`.
 pub(crate) fn address_of(host: usize) -> IpAddr {
     IpAddr::V4(Ipv4Addr::new(10, 0, 0, (host + 1) as u8))
-}
-
-/// The host code runs on now.
-pub(crate) fn current_host() -> usize {
-    HOST.with(Cell::get).unwrap_or(0)
 }
 
 impl fmt::Debug for Network {

@@ -6,11 +6,15 @@
 //!
 //! - [`Schedule::Random`]: any runnable task, uniformly. I/O readiness reported in one
 //!   reactor turn and timers due at the same instant are shuffled too.
-//! - [`Schedule::Pct`]: *probabilistic concurrency testing* (Burckhardt et al., ASPLOS
-//!   2010). Each task gets a random priority when first seen and the highest runnable one
-//!   runs; at `depth - 1` random steps the running task drops below all others. A bug
-//!   that needs `depth` ordering constraints between `n` tasks to show, in a run of `k`
-//!   steps, is found by one run with probability at least `1 / (n · k^(depth-1))`.
+//! - [`Schedule::Pct`]: after *probabilistic concurrency testing* (Burckhardt et al.,
+//!   ASPLOS 2010). Each task gets a random priority when first seen and the highest
+//!   runnable one runs; at `depth - 1` random steps the running task drops below all
+//!   others. For threads that never yield, PCT finds a bug that needs `depth` ordering
+//!   constraints among `n` threads, in a run of `k` steps, with probability at least
+//!   `1 / (n · k^(depth-1))` per run. Tasks yield (a task woken during its own poll), and
+//!   here a yield drops the task too, or a task spinning on `yield_now` would starve the
+//!   others; those extra drops are outside the paper's analysis, so the bound is a guide
+//!   here, not a guarantee.
 
 use std::collections::{HashMap, VecDeque};
 

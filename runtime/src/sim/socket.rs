@@ -9,8 +9,9 @@ use std::task::{Context, Poll, Waker};
 use std::time::Instant;
 
 use super::conn::{cancel_alarm, Conn, ConnRef, Fate, Waiting};
+use super::host::current_host;
 use super::listener::Backlog;
-use super::network::{address_of, current_host, Network};
+use super::network::{address_of, Network};
 use crate::task::{note_await, parking, AwaitPoint};
 
 /// One end of a simulated connection: side 0 connected, side 1 was accepted.
@@ -99,7 +100,7 @@ impl SimConnect {
             )
         })?;
         let addr = SocketAddr::new(address_of(to), addr.port());
-        let local = SocketAddr::new(address_of(from), world.ephemeral_port());
+        let local = SocketAddr::new(address_of(from), world.ephemeral_port(address_of(from)));
         let now = world.time.now();
         let there = world.arrival(from, to);
         let back = there.and_then(|_| world.arrival(to, from));
@@ -109,7 +110,7 @@ impl SimConnect {
                 let fate = if listening { Fate::Open } else { Fate::Refused };
                 (fate, there + (back - now))
             }
-            _ => (Fate::Lost, now),
+            _ => (Fate::Lost(now), now + std::time::Duration::from_nanos(1)),
         };
         let time = world.time.clone();
         let conn = Rc::new(std::cell::RefCell::new(Conn::new(
@@ -142,16 +143,16 @@ impl SimConnect {
         point: AwaitPoint,
     ) -> Poll<io::Result<SimStream>> {
         let time = self.net.world.borrow().time.clone();
-        let (fate, established) = {
+        let (fate, established, delivered) = {
             let conn = self.conn.borrow();
-            (conn.fate, conn.established)
+            (conn.fate, conn.established, conn.delivers(conn.established))
         };
+        let now = time.now();
         let outcome = match fate {
             Fate::Reset => Some(Err(io::ErrorKind::ConnectionReset)),
-            Fate::Refused if established <= time.now() => {
-                Some(Err(io::ErrorKind::ConnectionRefused))
-            }
-            Fate::Open if established <= time.now() => Some(Ok(())),
+            Fate::Refused if established <= now => Some(Err(io::ErrorKind::ConnectionRefused)),
+            // Open, or cut by a partition after the handshake's round trip was over.
+            Fate::Open | Fate::Lost(_) if delivered && established <= now => Some(Ok(())),
             _ => None,
         };
         if let Some(outcome) = outcome {
@@ -169,7 +170,7 @@ impl SimConnect {
                 Err(kind) => Err(io::Error::new(kind, "simulated network")),
             });
         }
-        if fate == Fate::Lost {
+        if matches!(fate, Fate::Lost(_)) && !delivered {
             // A lost handshake never completes: no timer; the waker waits in the
             // connection, where a heal (which resets it) finds it.
             Conn::park_connect(&self.conn, cx, point);

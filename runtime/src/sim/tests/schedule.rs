@@ -1,187 +1,8 @@
-use std::io::ErrorKind;
-use std::time::Duration;
-
-use super::{Link, Schedule};
-use crate::net::{lookup_host, TcpListener, TcpStream};
+use super::MS;
+use crate::net::{TcpListener, TcpStream};
+use crate::sim::{Link, Schedule};
 use crate::time::{sleep, Instant};
 use crate::Runtime;
-
-fn simulated(seed: u64) -> Runtime {
-    Runtime::builder()
-        .lost_waker_lint(false)
-        .schedule(Schedule::Random(seed))
-        .simulated_network(true)
-        .trace_from_env(false)
-        .build()
-        .unwrap()
-}
-
-const MS: fn(u64) -> Duration = Duration::from_millis;
-
-#[test]
-fn bytes_cross_a_link_in_its_latency_and_connect_takes_a_round_trip() {
-    let rt = simulated(1);
-    rt.block_on(async {
-        let net = super::network();
-        let server = net.add_host("server");
-        net.link("client", "server", Link::new(MS(50), Duration::ZERO));
-        let listener = TcpListener::bind((server, 7)).unwrap();
-        let echo = crate::spawn(async move {
-            let (mut socket, peer) = listener.accept().await.unwrap();
-            let mut buf = [0; 4];
-            socket.read_exact(&mut buf).await.unwrap();
-            socket.write_all(&buf).await.unwrap();
-            (peer, Instant::now())
-        });
-        let start = Instant::now();
-        let mut client = TcpStream::connect("server:7").await.unwrap();
-        assert_eq!(start.elapsed(), MS(100), "SYN there, SYN-ACK back");
-        assert_eq!(client.peer_addr().unwrap(), "10.0.0.2:7".parse().unwrap());
-        client.write_all(b"ping").await.unwrap();
-        let mut buf = [0; 4];
-        client.read_exact(&mut buf).await.unwrap();
-        assert_eq!(&buf, b"ping");
-        assert_eq!(start.elapsed(), MS(200), "the ping there and back");
-        let (peer, served) = echo.await.unwrap();
-        assert_eq!(peer, client.local_addr().unwrap());
-        assert_eq!(served - start, MS(150));
-    });
-}
-
-#[test]
-fn names_resolve_to_simulated_hosts_and_unknown_ones_are_not_found() {
-    let rt = simulated(2);
-    rt.block_on(async {
-        let net = super::network();
-        net.add_host("swapi.sim");
-        let found = lookup_host("swapi.sim", 443).await.unwrap();
-        assert_eq!(found, ["10.0.0.2:443".parse().unwrap()]);
-        let missing = lookup_host("example.com", 443).await.unwrap_err();
-        assert_eq!(missing.kind(), ErrorKind::NotFound);
-        assert!(missing.to_string().contains("example.com"), "{missing}");
-    });
-}
-
-#[test]
-fn a_connect_with_no_listener_is_refused_after_a_round_trip() {
-    let rt = simulated(3);
-    rt.block_on(async {
-        let net = super::network();
-        net.add_host("server");
-        net.link("client", "server", Link::new(MS(10), Duration::ZERO));
-        let start = Instant::now();
-        let refused = TcpStream::connect("server:80").await.unwrap_err();
-        assert_eq!(refused.kind(), ErrorKind::ConnectionRefused);
-        assert_eq!(start.elapsed(), MS(20));
-    });
-}
-
-#[test]
-fn a_partition_silences_the_link_and_healing_resets_what_it_cut() {
-    let rt = simulated(4);
-    rt.block_on(async {
-        let net = super::network();
-        let server = net.add_host("server");
-        net.link("client", "server", Link::new(MS(10), Duration::ZERO));
-        let listener = TcpListener::bind((server, 7)).unwrap();
-        let _server = crate::spawn(async move {
-            let (mut socket, _) = listener.accept().await.unwrap();
-            let mut buf = [0; 64];
-            while let Ok(n @ 1..) = socket.read(&mut buf).await {
-                let _ = socket.write_all(&buf[..n]).await;
-            }
-        });
-        let mut client = TcpStream::connect("server:7").await.unwrap();
-        net.partition("client", "server");
-        client.write_all(b"lost").await.unwrap(); // accepted, then dropped on the link
-        let mut buf = [0; 4];
-        let silent = crate::time::timeout(MS(500), client.read(&mut buf)).await;
-        assert!(silent.is_err(), "nothing arrives across a partition");
-        net.heal("client", "server");
-        let reset = client.read(&mut buf).await.unwrap_err();
-        assert_eq!(reset.kind(), ErrorKind::ConnectionReset);
-        // A new connection after the heal works.
-        let mut again = TcpStream::connect("server:7").await;
-        assert!(
-            again.is_err() || again.as_mut().is_ok(),
-            "the listener took one"
-        );
-    });
-}
-
-#[test]
-fn a_reset_wakes_a_waiting_reader_with_connection_reset() {
-    let rt = simulated(5);
-    rt.block_on(async {
-        let net = super::network();
-        let server = net.add_host("server");
-        let listener = TcpListener::bind((server, 7)).unwrap();
-        let accepted = crate::spawn(async move { listener.accept().await.unwrap() });
-        let mut client = TcpStream::connect("server:7").await.unwrap();
-        let _held = accepted.await.unwrap();
-        let resetter = crate::spawn(async move {
-            sleep(MS(5)).await;
-            super::network().reset("client", "server");
-        });
-        let mut buf = [0; 4];
-        let reset = client.read(&mut buf).await.unwrap_err();
-        assert_eq!(reset.kind(), ErrorKind::ConnectionReset);
-        resetter.await.unwrap();
-    });
-}
-
-#[test]
-fn closing_one_end_lets_the_other_read_the_end_after_the_bytes_ahead_of_it() {
-    let rt = simulated(6);
-    rt.block_on(async {
-        let net = super::network();
-        let server = net.add_host("server");
-        let listener = TcpListener::bind((server, 7)).unwrap();
-        let sender = crate::spawn(async move {
-            let (mut socket, _) = listener.accept().await.unwrap();
-            socket.write_all(b"bye").await.unwrap();
-        });
-        let mut client = TcpStream::connect("server:7").await.unwrap();
-        sender.await.unwrap();
-        let mut all = Vec::new();
-        let mut buf = [0; 2];
-        loop {
-            match client.read(&mut buf).await.unwrap() {
-                0 => break,
-                n => all.extend_from_slice(&buf[..n]),
-            }
-        }
-        assert_eq!(all, b"bye");
-    });
-}
-
-#[test]
-fn a_reader_whose_peer_sends_nothing_is_reported_stuck() {
-    let rt = simulated(7);
-    let stuck = rt.try_block_on(async {
-        let net = super::network();
-        let server = net.add_host("server");
-        let listener = TcpListener::bind((server, 7)).unwrap();
-        let _silent = crate::spawn_named("silent", async move {
-            let (socket, _) = listener.accept().await.unwrap();
-            std::future::pending::<()>().await;
-            drop(socket);
-        });
-        let mut client = TcpStream::connect("server:7").await.unwrap();
-        let mut buf = [0; 4];
-        let _ = client.read(&mut buf).await;
-    });
-    let report = stuck.unwrap_err().to_string();
-    assert!(report.contains("waits on socket read"), "{report}");
-    assert!(
-        report.contains("simulated connection created at"),
-        "{report}"
-    );
-    assert!(
-        report.contains("whose other end (last seen in t1) sends nothing"),
-        "{report}"
-    );
-}
 
 /// A small world: three clients each send a greeting to an echo server across a jittery
 /// link, with a sleep and a yield between; the recorded trace's lines.
@@ -195,7 +16,7 @@ fn echo_world_trace(schedule: Schedule) -> Vec<String> {
         .build()
         .unwrap();
     rt.block_on(async {
-        let net = super::network();
+        let net = crate::sim::network();
         let server = net.add_host("server");
         net.link("client", "server", Link::new(MS(5), MS(20)));
         let listener = TcpListener::bind((server, 7)).unwrap();
@@ -379,4 +200,25 @@ fn pct_finds_the_overdraft_and_lets_a_task_spinning_on_yield_give_way() {
             let setter = crate::spawn(async move { set.set(true) });
             let _ = (spinner.await, setter.await);
         });
+}
+
+#[test]
+fn exploring_fails_on_a_task_panic_nobody_awaits_unless_told_otherwise() {
+    let body = || async {
+        let _ignored = crate::spawn(async { panic!("a server task broke") });
+        crate::yield_now().await;
+    };
+    let failure = crate::testing::Explore::new(3)
+        .from_env(false)
+        .find(body)
+        .expect("the task's panic fails the schedule");
+    assert!(
+        failure.reason.contains("panicked: a server task broke"),
+        "{failure}"
+    );
+    let allowed = crate::testing::Explore::new(3)
+        .from_env(false)
+        .task_panics_fail(false)
+        .find(body);
+    assert!(allowed.is_none(), "{allowed:?}");
 }
