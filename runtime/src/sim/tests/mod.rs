@@ -3,7 +3,8 @@
 
 use std::time::Duration;
 
-use super::Schedule;
+use super::{Link, Network, Schedule};
+use crate::net::TcpListener;
 use crate::Runtime;
 
 mod network;
@@ -21,3 +22,14 @@ fn simulated(seed: u64) -> Runtime {
 }
 
 const MS: fn(u64) -> Duration = Duration::from_millis;
+
+/// The running runtime's network with a host `server` listening on port 7, linked to
+/// `client` with `latency` and no jitter if given (else the default link).
+fn listening(latency: Option<Duration>) -> (Network, TcpListener) {
+    let net = super::network();
+    let server = net.add_host("server");
+    if let Some(latency) = latency {
+        net.link("client", "server", Link::new(latency, Duration::ZERO));
+    }
+    (net, TcpListener::bind((server, 7)).unwrap())
+}

@@ -1,7 +1,7 @@
 use std::io::ErrorKind;
 use std::time::Duration;
 
-use super::{simulated, MS};
+use super::{listening, simulated, MS};
 use crate::net::{lookup_host, TcpListener, TcpStream};
 use crate::sim::Link;
 use crate::time::{sleep, Instant};
@@ -10,10 +10,7 @@ use crate::time::{sleep, Instant};
 fn bytes_cross_a_link_in_its_latency_and_connect_takes_a_round_trip() {
     let rt = simulated(1);
     rt.block_on(async {
-        let net = crate::sim::network();
-        let server = net.add_host("server");
-        net.link("client", "server", Link::new(MS(50), Duration::ZERO));
-        let listener = TcpListener::bind((server, 7)).unwrap();
+        let (_, listener) = listening(Some(MS(50)));
         let echo = crate::spawn(async move {
             let (mut socket, peer) = listener.accept().await.unwrap();
             let mut buf = [0; 4];
@@ -68,10 +65,7 @@ fn a_connect_with_no_listener_is_refused_after_a_round_trip() {
 fn a_partition_silences_the_link_and_healing_resets_what_it_cut() {
     let rt = simulated(4);
     rt.block_on(async {
-        let net = crate::sim::network();
-        let server = net.add_host("server");
-        net.link("client", "server", Link::new(MS(10), Duration::ZERO));
-        let listener = TcpListener::bind((server, 7)).unwrap();
+        let (net, listener) = listening(Some(MS(10)));
         let _server = crate::spawn(async move {
             let (mut socket, _) = listener.accept().await.unwrap();
             let mut buf = [0; 64];
@@ -101,9 +95,7 @@ fn a_partition_silences_the_link_and_healing_resets_what_it_cut() {
 fn a_reset_wakes_a_waiting_reader_with_connection_reset() {
     let rt = simulated(5);
     rt.block_on(async {
-        let net = crate::sim::network();
-        let server = net.add_host("server");
-        let listener = TcpListener::bind((server, 7)).unwrap();
+        let (_, listener) = listening(None);
         let accepted = crate::spawn(async move { listener.accept().await.unwrap() });
         let mut client = TcpStream::connect("server:7").await.unwrap();
         let _held = accepted.await.unwrap();
@@ -122,9 +114,7 @@ fn a_reset_wakes_a_waiting_reader_with_connection_reset() {
 fn closing_one_end_lets_the_other_read_the_end_after_the_bytes_ahead_of_it() {
     let rt = simulated(6);
     rt.block_on(async {
-        let net = crate::sim::network();
-        let server = net.add_host("server");
-        let listener = TcpListener::bind((server, 7)).unwrap();
+        let (_, listener) = listening(None);
         let sender = crate::spawn(async move {
             let (mut socket, _) = listener.accept().await.unwrap();
             socket.write_all(b"bye").await.unwrap();
@@ -147,9 +137,7 @@ fn closing_one_end_lets_the_other_read_the_end_after_the_bytes_ahead_of_it() {
 fn a_reader_whose_peer_sends_nothing_is_reported_stuck() {
     let rt = simulated(7);
     let stuck = rt.try_block_on(async {
-        let net = crate::sim::network();
-        let server = net.add_host("server");
-        let listener = TcpListener::bind((server, 7)).unwrap();
+        let (_, listener) = listening(None);
         let _silent = crate::spawn_named("silent", async move {
             let (socket, _) = listener.accept().await.unwrap();
             std::future::pending::<()>().await;
@@ -175,9 +163,7 @@ fn a_reader_whose_peer_sends_nothing_is_reported_stuck() {
 fn a_writer_waiting_for_room_fails_with_broken_pipe_when_the_reader_closes() {
     let rt = simulated(8);
     rt.block_on(async {
-        let net = crate::sim::network();
-        let server = net.add_host("server");
-        let listener = TcpListener::bind((server, 7)).unwrap();
+        let (_, listener) = listening(None);
         let writer = crate::spawn(async move {
             let (mut socket, _) = listener.accept().await.unwrap();
             socket.write_all(&vec![7; 1 << 20]).await // more than the window
@@ -220,10 +206,7 @@ fn accept_takes_connections_in_the_order_they_land_not_the_order_they_were_sent(
 fn bytes_that_landed_before_a_partition_are_still_read() {
     let rt = simulated(10);
     rt.block_on(async {
-        let net = crate::sim::network();
-        let server = net.add_host("server");
-        net.link("client", "server", Link::new(MS(10), Duration::ZERO));
-        let listener = TcpListener::bind((server, 7)).unwrap();
+        let (net, listener) = listening(Some(MS(10)));
         let _server = crate::spawn(async move {
             let (mut socket, _) = listener.accept().await.unwrap();
             socket.write_all(b"hello").await.unwrap();
@@ -244,10 +227,7 @@ fn bytes_that_landed_before_a_partition_are_still_read() {
 fn a_handshake_in_flight_when_a_partition_starts_never_completes() {
     let rt = simulated(11);
     rt.block_on(async {
-        let net = crate::sim::network();
-        let server = net.add_host("server");
-        net.link("client", "server", Link::new(MS(10), Duration::ZERO));
-        let listener = TcpListener::bind((server, 7)).unwrap();
+        let (_, listener) = listening(Some(MS(10)));
         let accepting = crate::spawn(async move { listener.accept().await.map(|_| ()) });
         let cutter = crate::spawn(async move {
             sleep(MS(5)).await;
