@@ -72,11 +72,12 @@ fn over_many_seeds_gather_keeps_input_order_and_as_completed_follows_arrival_ord
         assert_eq!(completed, *received.borrow());
         orders.borrow_mut().insert(completed);
     });
-    // The seed decides the order: the runs are not one order repeated.
-    let distinct = orders.borrow().len();
+    // The seed decides the order: the runs are not one order repeated. (Asked for a few
+    // schedules through RUNTIME_SCHEDULES or RUNTIME_SEED, there is nothing to compare.)
+    let (distinct, runs) = (orders.borrow().len(), runs.get());
     assert!(
-        distinct * 2 > SCHEDULES.min(1000) as usize,
-        "{distinct} orders"
+        runs < 20 || distinct * 2 > runs,
+        "{distinct} orders in {runs} runs"
     );
 }
 
