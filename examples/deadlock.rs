@@ -35,11 +35,13 @@ use tinyloop::cli::{Args, Command, Out, Trace};
 
 const COMMAND: Command<'static> = Command {
     name: "deadlock",
-    usage: "usage: deadlock [--trace[=full]] [--trace-json PATH]",
+    usage: "usage: deadlock [--trace[=full]] [--trace-json PATH] [--trace-html PATH]",
     details: "  --trace             print the runtime's timeline on stderr, up to the report
                       (--trace=full: one line per event)
   --trace-json PATH   also write a Chrome trace to PATH (open it offline in Chromium's
                       DevTools, Performance, \"Load profile...\", or in ui.perfetto.dev)
+  --trace-html PATH   also write the run as one HTML page that steps through it, up to the
+                      report (the run queue, sockets and timers at each event)
   -h, --help          print this help",
 };
 

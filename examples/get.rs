@@ -44,7 +44,7 @@ use url::Url;
 
 const COMMAND: Command<'static> = Command {
     name: "get",
-    usage: "usage: get [--trace[=full]] [--trace-json PATH] [--cacert PATH] [--head] URL",
+    usage: "usage: get [--trace[=full]] [--trace-json PATH] [--trace-html PATH] [--cacert PATH]\n       [--head] URL",
     details: "  URL                 what to fetch: an http:// or https:// URL with a host
   --head, -I          send HEAD instead of GET: the status line and headers, no body
   --cacert PATH       also trust this CA certificate (PEM), such as the one
@@ -53,6 +53,8 @@ const COMMAND: Command<'static> = Command {
   --trace=full        the same, one line per event
   --trace-json PATH   write a Chrome trace to PATH (open it offline in Chromium's DevTools,
                       Performance, \"Load profile...\", or in https://ui.perfetto.dev)
+  --trace-html PATH   write the run as one HTML page that steps through it (the run queue,
+                      the sockets waited on and the timers armed, at each event), offline
   -h, --help          print this help
 
 Exit status: 0 when a response arrived, whatever its status: a 404 too, as with curl

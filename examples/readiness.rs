@@ -16,7 +16,7 @@ use tinyloop::cli::{Command, Out, Trace};
 
 const COMMAND: Command<'static> = Command {
     name: "readiness",
-    usage: "usage: readiness [--trace] [--trace-json PATH]",
+    usage: "usage: readiness [--trace] [--trace-json PATH] [--trace-html PATH]",
     details: Trace::TIMELINE_DETAILS,
 };
 

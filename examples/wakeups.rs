@@ -53,7 +53,7 @@ use tinyloop::cli::{Command, Out, Trace};
 
 const COMMAND: Command<'static> = Command {
     name: "wakeups",
-    usage: "usage: wakeups [--trace] [--trace-json PATH]",
+    usage: "usage: wakeups [--trace] [--trace-json PATH] [--trace-html PATH]",
     details: Trace::TIMELINE_DETAILS,
 };
 

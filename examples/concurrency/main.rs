@@ -49,7 +49,7 @@ const MODES: [&str; 6] = [
 const COMMAND: cli::Command<'static> = cli::Command {
     name: "concurrency",
     usage: "usage: concurrency [--job sleep|fetch|both] [--sizes N,N,...] [--sleep-ms MS]\n       \
-            [--trace[=full]] [--trace-json PATH]",
+            [--trace[=full]] [--trace-json PATH] [--trace-html PATH]",
     details: "  --job JOB           the jobs to run: sleep, fetch or both (default both)
   --sizes N,N,...     how many jobs each mode runs at once, one section of the table per N
                       (default 10,1000,100000)
@@ -63,6 +63,8 @@ const COMMAND: cli::Command<'static> = cli::Command {
                       is about. One file holds one run, so it wants one job and one size
                       (--job sleep --sizes 1000). The replica's runtime is left out; the
                       row says \"traced\", as recording costs time and memory
+  --trace-html PATH   write the same run (the tasks mode, one job, one size) as one HTML
+                      page that steps through it, for any browser, offline
   -h, --help          print this help",
 };
 
@@ -155,27 +157,31 @@ fn parse(mut args: Args) -> Result<Option<Table>, UsageError> {
             _ => return Err(UsageError::unexpected(&flag)),
         }
     }
-    if table.trace.chrome.is_some() {
+    if table.trace.chrome.is_some() || table.trace.html.is_some() {
         check_traced_run(&table)?;
     }
     Ok(Some(table))
 }
 
-/// Checks that `--trace-json` names one run of the tasks mode, the one its child traces,
+/// Checks that `--trace-json` (or `--trace-html`) names one run of the tasks mode, the one
+/// its child traces,
 /// and that the file can be written: created now, rather than found unwritable after
 /// minutes of measuring; the child writes the trace into it.
 fn check_traced_run(table: &Table) -> Result<(), UsageError> {
+    let flag = match table.trace.chrome {
+        Some(_) => "--trace-json",
+        None => "--trace-html",
+    };
     let (&[job], &[n]) = (table.jobs.as_slice(), table.sizes.as_slice()) else {
-        return Err(UsageError::new(
-            "--trace-json traces one run of the tasks mode: give one --job (sleep or \
-             fetch) and one --sizes N, like --job sleep --sizes 1000",
-        ));
+        return Err(UsageError::new(format!(
+            "{flag} traces one run of the tasks mode: give one --job (sleep or \
+             fetch) and one --sizes N, like --job sleep --sizes 1000"
+        )));
     };
     let job = Job::parse(job, Duration::from_millis(table.sleep_ms)).map_err(UsageError::new)?;
     if let Some(reason) = modes::skip_reason("tasks", job, n) {
         return Err(UsageError::new(format!(
-            "--trace-json: the tasks mode skips this run, so there is nothing to trace: \
-             {reason}"
+            "{flag}: the tasks mode skips this run, so there is nothing to trace: {reason}"
         )));
     }
     table.trace.open().map(drop)
@@ -199,9 +205,15 @@ fn parent(table: &Table) -> Result<(), String> {
                     &n.to_string(),
                     &table.sleep_ms.to_string(),
                 ]);
-                // `--trace-json PATH` goes to the tasks mode's runtime only (see `--help`).
-                if let (Some(path), "tasks") = (&table.trace.chrome, mode) {
-                    child.arg(path);
+                // `--trace-json PATH` and `--trace-html PATH` go to the tasks mode's runtime
+                // only (see `--help`).
+                if mode == "tasks" {
+                    if let Some(path) = &table.trace.chrome {
+                        child.arg(format!("json:{}", path.display()));
+                    }
+                    if let Some(path) = &table.trace.html {
+                        child.arg(format!("html:{}", path.display()));
+                    }
                 }
                 // `--trace` reaches the child's runtime through RUNTIME_TRACE (the replica's
                 // ignores it). The user's own value is replaced: a `chrome:PATH` in it

@@ -119,10 +119,17 @@ pub fn skip_reason(mode: &str, job: Job, n: usize) -> Option<String> {
 /// One mode, one size: prints `RESULT wall_ms rss_kb threads [note]` or `SKIP reason`.
 /// `TRACE_PATH`, for the tasks mode only, is where to write its runtime's Chrome trace.
 pub fn child(args: &[String]) -> Result<(), String> {
-    let ([mode, job, n, sleep_ms] | [mode, job, n, sleep_ms, _]) = args else {
-        return Err("usage: --child MODE JOB N SLEEP_MS [TRACE_PATH]".into());
+    let ([mode, job, n, sleep_ms] | [mode, job, n, sleep_ms, ..]) = args else {
+        return Err("usage: --child MODE JOB N SLEEP_MS [json:PATH] [html:PATH]".into());
     };
-    let trace = args.get(4).map(PathBuf::from);
+    let mut trace = TraceFlags::new();
+    for output in &args[4..] {
+        match output.split_once(':') {
+            Some(("json", path)) => trace.chrome = Some(PathBuf::from(path)),
+            Some(("html", path)) => trace.html = Some(PathBuf::from(path)),
+            _ => return Err(format!("unknown trace output {output:?}")),
+        }
+    }
     let n: usize = n.parse().map_err(|e| format!("N: {e}"))?;
     let sleep = Duration::from_millis(sleep_ms.parse().map_err(|e| format!("SLEEP_MS: {e}"))?);
     let job = Job::parse(job, sleep)?;
@@ -275,19 +282,17 @@ fn run_queue(job: Job, n: usize, source: Option<&Source>) -> Result<String, Stri
     Ok(format!("{} worker tasks", WORKERS.min(n)))
 }
 
-/// One task per job, on one runtime; with `trace`, that runtime's Chrome trace is written
-/// there (the replica's runtime, on its own thread, is not traced).
+/// One task per job, on one runtime; with `flags`, that runtime's Chrome trace or HTML
+/// replay is written (the replica's runtime, on its own thread, is not traced).
 fn run_tasks(
     job: Job,
     n: usize,
     source: Option<&Source>,
-    trace: Option<PathBuf>,
+    flags: TraceFlags,
 ) -> Result<String, String> {
     let client = source.map(Source::client).transpose()?;
     let base: Rc<str> = source.map(Source::base).unwrap_or_default().into();
-    let mut flags = TraceFlags::new();
-    flags.chrome = trace;
-    let traced = flags.chrome.is_some();
+    let traced = flags.chrome.is_some() || flags.html.is_some();
     let trace = flags.open().map_err(|e| e.to_string())?;
     let rt = trace
         .builder()

@@ -4,7 +4,7 @@ use std::fs::File;
 use std::io::{self, BufWriter, Write};
 use std::path::{Path, PathBuf};
 
-use runtime::trace::{ChromeTrace, Detail};
+use runtime::trace::{ChromeTrace, Detail, HtmlTrace};
 use runtime::{Builder, Runtime};
 
 use std::process::ExitCode;
@@ -28,11 +28,13 @@ pub struct TraceFlags {
     pub detail: Option<Detail>,
     /// The `PATH` of `--trace-json PATH`.
     pub chrome: Option<PathBuf>,
+    /// The `PATH` of `--trace-html PATH`.
+    pub html: Option<PathBuf>,
 }
 
 impl TraceFlags {
     /// The flags, for a usage line.
-    pub const USAGE: &'static str = "[--trace[=full]] [--trace-json PATH]";
+    pub const USAGE: &'static str = "[--trace[=full]] [--trace-json PATH] [--trace-html PATH]";
 
     /// No trace.
     pub fn new() -> TraceFlags {
@@ -61,6 +63,7 @@ impl TraceFlags {
                 };
             }
             "--trace-json" => self.chrome = Some(args.value(flag)?.into()),
+            "--trace-html" => self.html = Some(args.value(flag)?.into()),
             _ => return Ok(false),
         }
         Ok(true)
@@ -76,23 +79,32 @@ impl TraceFlags {
         let chrome = match &self.chrome {
             None => None,
             Some(path) => Some(ChromeFile {
-                file: File::create(path).map_err(|e| cannot_write(path, &e))?,
+                file: File::create(path).map_err(|e| cannot_write("--trace-json", path, &e))?,
                 path: path.clone(),
                 events: ChromeTrace::new(),
+            }),
+        };
+        let html = match &self.html {
+            None => None,
+            Some(path) => Some(HtmlFile {
+                file: File::create(path).map_err(|e| cannot_write("--trace-html", path, &e))?,
+                path: path.clone(),
+                events: HtmlTrace::new(),
             }),
         };
         Ok(Trace {
             terminal: self.terminal,
             detail: self.detail,
             chrome,
+            html,
         })
     }
 }
 
-/// Why `--trace-json PATH` cannot be used, as a usage error.
-fn cannot_write(path: &Path, e: &io::Error) -> UsageError {
+/// Why `FLAG PATH` cannot be used, as a usage error.
+fn cannot_write(flag: &str, path: &Path, e: &io::Error) -> UsageError {
     UsageError::new(format!(
-        "--trace-json {}: cannot write there: {e}",
+        "{flag} {}: cannot write there: {e}",
         path.display()
     ))
 }
@@ -106,6 +118,16 @@ pub struct Trace {
     /// As asked with `--trace=...`; `None` leaves it to the builder.
     detail: Option<Detail>,
     chrome: Option<ChromeFile>,
+    html: Option<HtmlFile>,
+}
+
+/// The step-by-step HTML replay being recorded, and the file it goes to, created up front.
+#[derive(Debug)]
+struct HtmlFile {
+    path: PathBuf,
+    file: File,
+    /// The recorder attached to the runtime; it shares its events with this clone.
+    events: HtmlTrace,
 }
 
 /// A Chrome trace being recorded, and the file it goes to, created up front.
@@ -143,6 +165,8 @@ impl Trace {
   --trace=compact     fold each child's poll and each reactor wait into one line
   --trace-json PATH   also write a Chrome trace to PATH (open it offline in Chromium's
                       DevTools, Performance, \"Load profile...\", or in ui.perfetto.dev)
+  --trace-html PATH   also write the run as one HTML page that steps through it (the run
+                      queue, sockets and timers at each event), for any browser, offline
   -h, --help          print this help";
 
     /// The start of an example whose point is its timeline (`readiness`, `wakeups`): reads
@@ -186,6 +210,9 @@ impl Trace {
         if let Some(chrome) = &self.chrome {
             builder = builder.on_event(chrome.events.clone());
         }
+        if let Some(html) = &self.html {
+            builder = builder.on_event(html.events.clone());
+        }
         builder
     }
 
@@ -195,6 +222,25 @@ impl Trace {
     /// # Errors
     /// A message naming the file and why it could not be written.
     pub fn finish(self) -> Result<(), String> {
+        if let Some(HtmlFile {
+            path,
+            mut file,
+            events,
+        }) = self.html
+        {
+            let title = path
+                .file_stem()
+                .map_or("tinyloop".into(), |s| s.to_string_lossy());
+            file.write_all(events.html(&title).as_bytes())
+                .and_then(|()| file.flush())
+                .map_err(|e| format!("cannot write the trace to {}: {e}", path.display()))?;
+            let _ = writeln!(
+                io::stderr(),
+                "step-by-step trace written to {} ({} events; open it in any browser, offline)",
+                path.display(),
+                events.len()
+            );
+        }
         let Some(ChromeFile { path, file, events }) = self.chrome else {
             return Ok(());
         };

@@ -19,7 +19,8 @@ pub const DEFAULT_SEED: u64 = 2016;
 
 /// The flags, for the line `usage: PROGRAM FLAGS`.
 pub const FLAGS: &str = "[--count N] [--max-in-flight N] [--timeout SECS] [--seed N]
-       [--simulate] [--url URL [--cacert PATH]] [--trace[=full]] [--trace-json PATH]";
+       [--simulate] [--url URL [--cacert PATH]] [--trace[=full]] [--trace-json PATH]
+       [--trace-html PATH]";
 
 /// What each flag does, for `--help`.
 pub const FLAG_DETAILS: &str =
@@ -42,6 +43,8 @@ pub const FLAG_DETAILS: &str =
   --trace=full        the same, one line per event
   --trace-json PATH   write a Chrome trace to PATH (open it offline in Chromium's DevTools,
                       Performance, \"Load profile...\", or in https://ui.perfetto.dev)
+  --trace-html PATH   write the run as one HTML page that steps through it (the run queue,
+                      the sockets waited on and the timers armed, at each event), offline
   -h, --help          print this help";
 
 /// What `gather` and `as_completed` were asked to do, checked: every field is usable.

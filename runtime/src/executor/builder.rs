@@ -16,7 +16,7 @@ use super::{Runtime, EVENT_INTERVAL};
 use crate::reactor::time::TimeDriver;
 use crate::reactor::Reactor;
 use crate::sim::{Network, Picker, Schedule};
-use crate::trace::{self, ChromeTrace, Config, Detail, Hook, Timeline};
+use crate::trace::{self, ChromeTrace, Config, Detail, Hook, HtmlTrace, Timeline};
 
 /// Configures and builds a [`Runtime`].
 ///
@@ -49,6 +49,8 @@ pub struct Builder {
     trace_detail: Option<Detail>,
     /// The Chrome trace file, if set explicitly; `None` defers to `RUNTIME_TRACE`.
     trace_chrome: Option<PathBuf>,
+    /// The HTML replay file, if set explicitly; `None` defers to `RUNTIME_TRACE`.
+    trace_html: Option<PathBuf>,
     /// Whether `RUNTIME_TRACE` (and `RUNTIME_STALL_WATCHDOG`) are read at all.
     trace_from_env: bool,
     /// The stall watchdog's limit, if set explicitly; `None` defers to the environment.
@@ -77,6 +79,7 @@ impl Builder {
             trace_terminal: None,
             trace_detail: None,
             trace_chrome: None,
+            trace_html: None,
             trace_from_env: true,
             stall_watchdog: None,
             on_stall: None,
@@ -216,6 +219,15 @@ impl Builder {
         self
     }
 
+    /// Writes an [`HtmlTrace`](crate::trace::HtmlTrace) of every event to `path` when the
+    /// runtime is dropped: one self-contained page that steps through the run (the run
+    /// queue, the sockets waited on, the timers armed, at each event). Wins over an
+    /// `html:PATH` in `RUNTIME_TRACE`.
+    pub fn trace_html(mut self, path: impl Into<PathBuf>) -> Builder {
+        self.trace_html = Some(path.into());
+        self
+    }
+
     /// Whether [`build`](Builder::build) reads `RUNTIME_TRACE` for the outputs not set on
     /// the builder, and `RUNTIME_STALL_WATCHDOG` for the watchdog (default: yes).
     ///
@@ -266,6 +278,9 @@ impl Builder {
         if let Some(path) = &config.chrome {
             self.trace_chrome = Some(path.clone());
         }
+        if let Some(path) = &config.html {
+            self.trace_html = Some(path.clone());
+        }
         self
     }
 
@@ -283,6 +298,7 @@ impl Builder {
             self.trace_terminal,
             self.trace_detail,
             self.trace_chrome,
+            self.trace_html,
             self.trace_from_env,
         )?;
         let stall_limit = match (self.stall_watchdog, self.trace_from_env) {
@@ -295,12 +311,17 @@ impl Builder {
         let virtual_clock = self.virtual_clock || self.simulated_network;
         let time = TimeDriver::new(virtual_clock, &reactor)?;
         let mut hooks = self.hooks;
+        if let Some(path) = trace.html {
+            hooks.push(Rc::new(HtmlTrace::to_file(path)));
+        }
         if trace.terminal {
             hooks.push(Rc::new(Timeline::stderr().detail(trace.detail)));
         }
         if let Some(path) = trace.chrome {
             hooks.push(Rc::new(ChromeTrace::to_file(path)));
         }
+        reactor.traced.set(!hooks.is_empty());
+        time.traced.set(!hooks.is_empty());
         let core = Core::new(
             Arc::new(Shared::new(interrupt, !hooks.is_empty(), self.name)),
             reactor,
@@ -352,6 +373,7 @@ impl fmt::Debug for Builder {
             .field("trace_terminal", &self.trace_terminal)
             .field("trace_detail", &self.trace_detail)
             .field("trace_chrome", &self.trace_chrome)
+            .field("trace_html", &self.trace_html)
             .field("trace_from_env", &self.trace_from_env)
             .field("stall_watchdog", &self.stall_watchdog)
             .field("name", &self.name)

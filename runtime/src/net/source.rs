@@ -16,6 +16,7 @@ use mio::{Interest, Token};
 use crate::executor::wake;
 use crate::reactor::{Direction, Reactor};
 use crate::task::{note_await, Await, AwaitPoint};
+use crate::trace::{Event, WakeCause};
 
 /// A socket as a reactor knows it.
 pub(crate) struct IoSource<S: Source> {
@@ -91,7 +92,15 @@ impl<S: Source> IoSource<S> {
         note_await(op);
         let moved = match current_reactor() {
             Some(here) if !Rc::ptr_eq(&here, &at.reactor) => here,
-            _ => return Poll::Pending, // the waker is with the reactor that will fire it
+            _ => {
+                // The waker is with the reactor that will fire it.
+                let (traced, token) = (at.reactor.traced.get(), at.token.0);
+                drop(home);
+                if traced {
+                    trace_interest(token, direction);
+                }
+                return Poll::Pending;
+            }
         };
         drop(home);
         if let Err(e) = self.move_to(moved, cx.waker()) {
@@ -178,8 +187,28 @@ impl<S: Source> Drop for IoSource<S> {
         if let Some(home) = self.home.get_mut() {
             // Wakers still stored are dropped, not woken: the source's owner drops it.
             drop(home.reactor.deregister(self.io.get_mut(), home.slot));
+            if home.reactor.traced.get() {
+                let token = home.token.0;
+                if let Some(core) = wake::current() {
+                    core.trace().emit(|| Event::Deregistered { token });
+                }
+            }
         }
     }
+}
+
+/// Records that the task being polled waits for `token` to be ready in `direction`.
+#[cold]
+fn trace_interest(token: usize, direction: Direction) {
+    let Some(core) = wake::current() else { return };
+    core.trace().emit(|| Event::Interest {
+        token,
+        writable: matches!(direction, Direction::Write),
+        task: match core.trace().cause() {
+            WakeCause::Task(task) => Some(task),
+            _ => None,
+        },
+    });
 }
 
 /// The readiness the socket operation `what` waits for.

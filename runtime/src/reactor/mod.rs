@@ -73,6 +73,8 @@ pub(crate) struct Reactor {
     /// How many wakers are stored across all sources, so the stuck check knows in O(1)
     /// whether any task waits on I/O.
     waiting: Cell<usize>,
+    /// Whether the runtime has a trace hook: sockets then report their interests.
+    pub(crate) traced: Cell<bool>,
 }
 
 impl Reactor {
@@ -86,6 +88,7 @@ impl Reactor {
             sources: RefCell::new(Slab::new()),
             generations: RefCell::new(Vec::new()),
             waiting: Cell::new(0),
+            traced: Cell::new(false),
         };
         Ok((reactor, interrupt))
     }

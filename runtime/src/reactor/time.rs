@@ -41,6 +41,8 @@ pub(crate) struct TimeDriver {
     timers: RefCell<Timers>,
     /// Ends the reactor's wait at the earliest deadline, where the poller cannot.
     precise: RefCell<precise::PreciseTimer>,
+    /// Whether the runtime has a trace hook: sleeps then report their timers.
+    pub(crate) traced: Cell<bool>,
 }
 
 /// Pending timers: a binary heap orders `(deadline, handle)` pairs, earliest first; the
@@ -101,6 +103,7 @@ impl TimeDriver {
             virtual_elapsed: virtual_time.then(|| Cell::new(Duration::ZERO)),
             timers: RefCell::default(),
             precise: RefCell::new(reactor.with_registry(precise::PreciseTimer::new)?),
+            traced: Cell::new(false),
         })
     }
 

@@ -12,6 +12,7 @@ use super::Instant;
 use crate::executor::{current_or_panic, wake};
 use crate::reactor::time::{timer_id, TimeDriver, TimerKey};
 use crate::task::{note_await, Await, AwaitPoint};
+use crate::trace::{Event, WakeCause};
 
 /// Waits until `duration` has passed on the runtime's clock.
 ///
@@ -100,6 +101,12 @@ impl Sleep {
     /// Takes the timer out of its queue, keeping the deadline.
     fn cancel(&mut self) {
         if let Timer::Registered { driver, key } = &self.timer {
+            if driver.traced.get() && driver.is_live(*key) {
+                let timer = timer_id(*key);
+                if let Some(core) = wake::current() {
+                    core.trace().emit(|| Event::TimerCancelled { timer });
+                }
+            }
             driver.remove(*key);
             self.timer = Timer::Unregistered(Instant::from_std(driver.deadline(*key)));
         }
@@ -133,12 +140,21 @@ impl Future for Sleep {
         let Timer::Unregistered(deadline) = this.timer else {
             unreachable!("a registered sleep returned above");
         };
-        let driver = current_or_panic("time::sleep").time().clone();
+        let core = current_or_panic("time::sleep");
+        let driver = core.time().clone();
         if driver.now() >= deadline.into_std() {
             return Poll::Ready(());
         }
         let left = deadline.into_std().saturating_duration_since(driver.now());
         let key = driver.insert(deadline.into_std(), cx.waker().clone());
+        core.trace().emit(|| Event::TimerArmed {
+            timer: timer_id(key),
+            deadline: Duration::from_nanos(key.0),
+            task: match core.trace().cause() {
+                WakeCause::Task(task) => Some(task),
+                _ => None,
+            },
+        });
         this.timer = Timer::Registered { driver, key };
         this.note_pending(left);
         Poll::Pending

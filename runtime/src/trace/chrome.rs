@@ -229,7 +229,7 @@ fn mark_span(times: &[u64], i: usize) -> (u64, u64) {
 }
 
 mod flows;
-mod json;
+pub(super) mod json;
 mod tracks;
 mod writer;
 

@@ -7,8 +7,8 @@ use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 
 /// The environment variable a runtime reads when it is built: `1` for the terminal
-/// timeline, `chrome:PATH` for a Chrome trace file, `1,chrome:PATH` for both, `0` or
-/// empty for neither. See [`Config::parse`].
+/// timeline, `chrome:PATH` for a Chrome trace file, `html:PATH` for the step-by-step HTML
+/// replay, `1,chrome:PATH` for two of them, `0` or empty for none. See [`Config::parse`].
 ///
 /// It is meant for the program's own runtime. A runtime a library builds for itself (a
 /// server on a thread of its own, say) opts out with
@@ -42,6 +42,9 @@ pub struct Config {
     pub detail: super::Detail,
     /// Write a [`ChromeTrace`](super::ChromeTrace) to this file when the runtime is dropped.
     pub chrome: Option<PathBuf>,
+    /// Write an [`HtmlTrace`](super::HtmlTrace), the step-by-step replay, to this file when
+    /// the runtime is dropped.
+    pub html: Option<PathBuf>,
 }
 
 impl Config {
@@ -52,7 +55,7 @@ impl Config {
 
     /// Whether no output is asked for.
     pub fn is_off(&self) -> bool {
-        !self.terminal && self.chrome.is_none()
+        !self.terminal && self.chrome.is_none() && self.html.is_none()
     }
 
     /// Parses a [`ENV_VAR`] value: a comma-separated list of
@@ -61,11 +64,13 @@ impl Config {
     /// - `full`: the terminal timeline, one line per event;
     /// - `chrome:PATH`: a Chrome trace file. It must come last, and `PATH` is everything
     ///   after `chrome:`, commas included;
+    /// - `html:PATH`: the step-by-step HTML replay, last in the same way (so one of
+    ///   `chrome:` and `html:` per value);
     /// - `0` (or `off`): nothing; an empty item is ignored.
     ///
     /// # Errors
     /// [`ConfigError::UnknownItem`] for any other item, [`ConfigError::MissingPath`] for
-    /// `chrome:` with nothing after it.
+    /// `chrome:` or `html:` with nothing after it.
     ///
     /// ```
     /// use runtime::trace::Config;
@@ -85,6 +90,13 @@ impl Config {
                     return Err(ConfigError::MissingPath("chrome:"));
                 }
                 config.chrome = Some(PathBuf::from(path));
+                break;
+            }
+            if let Some(path) = rest.strip_prefix("html:") {
+                if path.is_empty() {
+                    return Err(ConfigError::MissingPath("html:"));
+                }
+                config.html = Some(PathBuf::from(path));
                 break;
             }
             let (item, after) = rest.split_once(',').unwrap_or((rest, ""));
@@ -122,10 +134,11 @@ impl Config {
     /// name) and returns the others, in order:
     ///
     /// - `--trace`: the terminal timeline, compact; `--trace=full`: every event;
-    /// - `--trace-json PATH` (or `--trace-json=PATH`): a Chrome trace file.
+    /// - `--trace-json PATH` (or `--trace-json=PATH`): a Chrome trace file;
+    /// - `--trace-html PATH` (or `--trace-html=PATH`): the step-by-step HTML replay.
     ///
     /// # Errors
-    /// [`ConfigError::MissingPath`] when `--trace-json` has no path.
+    /// [`ConfigError::MissingPath`] when `--trace-json` or `--trace-html` has no path.
     ///
     /// ```
     /// use runtime::trace::Config;
@@ -160,6 +173,16 @@ impl Config {
                     return Err(ConfigError::MissingPath("--trace-json"));
                 }
                 config.chrome = Some(path.into());
+            } else if arg == "--trace-html" {
+                match args.next() {
+                    Some(path) if !path.is_empty() => config.html = Some(path.into()),
+                    _ => return Err(ConfigError::MissingPath("--trace-html")),
+                }
+            } else if let Some(path) = arg.strip_prefix("--trace-html=") {
+                if path.is_empty() {
+                    return Err(ConfigError::MissingPath("--trace-html"));
+                }
+                config.html = Some(path.into());
             } else {
                 rest.push(arg);
             }
@@ -178,6 +201,7 @@ pub(crate) fn resolve(
     terminal: Option<bool>,
     detail: Option<super::Detail>,
     chrome: Option<PathBuf>,
+    html: Option<PathBuf>,
     from_env: bool,
 ) -> io::Result<Config> {
     let env = match from_env {
@@ -187,7 +211,7 @@ pub(crate) fn resolve(
         }),
         false => Config::new(),
     };
-    merge(terminal, detail, chrome, env)
+    merge(terminal, detail, chrome, html, env)
 }
 
 /// The outputs a builder attaches: each explicit setting (`Some`) wins over `env`, the
@@ -203,24 +227,29 @@ fn merge(
     terminal: Option<bool>,
     detail: Option<super::Detail>,
     chrome: Option<PathBuf>,
+    html: Option<PathBuf>,
     env: Config,
 ) -> io::Result<Config> {
     if let (None, Some(path)) = (&chrome, &env.chrome) {
-        File::create(path).map_err(|e| cannot_write(path, &e))?;
+        File::create(path).map_err(|e| cannot_write("chrome", path, &e))?;
+    }
+    if let (None, Some(path)) = (&html, &env.html) {
+        File::create(path).map_err(|e| cannot_write("html", path, &e))?;
     }
     Ok(Config {
         terminal: terminal.unwrap_or(env.terminal),
         detail: detail.unwrap_or(env.detail),
         chrome: chrome.or(env.chrome),
+        html: html.or(env.html),
     })
 }
 
 /// Why the Chrome trace file of [`ENV_VAR`] cannot be used, naming both.
-fn cannot_write(path: &Path, e: &io::Error) -> io::Error {
+fn cannot_write(item: &str, path: &Path, e: &io::Error) -> io::Error {
     io::Error::new(
         e.kind(),
         format!(
-            "{ENV_VAR}=chrome:{}: cannot write there: {e}",
+            "{ENV_VAR}={item}:{}: cannot write there: {e}",
             path.display()
         ),
     )
@@ -310,19 +339,19 @@ mod tests {
     fn explicit_builder_settings_win_over_the_environment() {
         let path = std::env::temp_dir().join(format!("tinyloop-env-{}.json", std::process::id()));
         let env = Config::parse(&format!("1,chrome:{}", path.display())).unwrap();
-        let unset = merge(None, None, None, env.clone()).unwrap();
+        let unset = merge(None, None, None, None, env.clone()).unwrap();
         assert_eq!(unset, env);
         assert!(
             path.exists(),
             "the file the environment asks for is created at once"
         );
         std::fs::remove_file(&path).unwrap();
-        let explicit = merge(Some(false), None, Some("mine.json".into()), env).unwrap();
+        let explicit = merge(Some(false), None, Some("mine.json".into()), None, env).unwrap();
         assert!(!explicit.terminal);
         assert_eq!(explicit.chrome, chrome("mine.json"));
         assert!(!path.exists(), "an overridden path is left alone");
         assert!(
-            merge(Some(true), None, None, Config::new())
+            merge(Some(true), None, None, None, Config::new())
                 .unwrap()
                 .terminal
         );
@@ -331,7 +360,7 @@ mod tests {
     #[test]
     fn a_trace_file_the_environment_asks_for_that_cannot_be_created_is_an_error() {
         let env = Config::parse("chrome:/nonexistent/dir/x.json").unwrap();
-        let error = merge(None, None, None, env.clone()).unwrap_err();
+        let error = merge(None, None, None, None, env.clone()).unwrap_err();
         // The operating system's own words end the message; they vary (Miri's differ).
         assert_eq!(error.kind(), std::io::ErrorKind::NotFound);
         assert!(
@@ -341,7 +370,7 @@ mod tests {
             "{error}"
         );
         // A builder that writes its trace elsewhere never touches that path.
-        assert!(merge(None, None, Some("mine.json".into()), env).is_ok());
+        assert!(merge(None, None, Some("mine.json".into()), None, env).is_ok());
     }
 
     #[test]

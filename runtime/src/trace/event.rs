@@ -289,6 +289,40 @@ pub enum Event {
         /// How it ended.
         outcome: Outcome,
     },
+    /// A timer was armed (a `sleep`, a `timeout`'s deadline, an `interval`'s tick) while
+    /// `task` was polled. Like the three events below, it is the drivers' bookkeeping that
+    /// a step-by-step view shows (armed timers, sockets waited on); [`Recorder::lines`]
+    /// and the terminal timeline leave these four out.
+    ///
+    /// [`Recorder::lines`]: crate::trace::Recorder::lines
+    TimerArmed {
+        /// The timer's id, as `TimerFired` and `timer#N` wakes name it.
+        timer: u64,
+        /// When it fires, as time since the runtime was built.
+        deadline: Duration,
+        /// The task being polled when it was armed.
+        task: Option<TaskId>,
+    },
+    /// A timer was cancelled before it fired (its `Sleep` was dropped or reset).
+    TimerCancelled {
+        /// The timer's id.
+        timer: u64,
+    },
+    /// A socket operation found the socket not ready: the waker of `task` (being polled)
+    /// is stored with the reactor until the socket is readable, or writable.
+    Interest {
+        /// The socket's mio token, as `io(token N, ...)` wakes name it.
+        token: usize,
+        /// Whether it waits to write (or connect) rather than to read (or accept).
+        writable: bool,
+        /// The task being polled.
+        task: Option<TaskId>,
+    },
+    /// A socket was deregistered from the reactor (dropped): its interests end.
+    Deregistered {
+        /// The socket's mio token.
+        token: usize,
+    },
 }
 
 impl fmt::Display for Event {
@@ -321,6 +355,31 @@ impl fmt::Display for Event {
             Event::Unpark { reason, events } => write!(f, "unpark {reason:?} events={events}"),
             Event::TimerFired { timer } => write!(f, "timer#{timer} fired"),
             Event::ClockJump { to } => write!(f, "clock jumps to {to:?}"),
+            Event::TimerArmed {
+                timer,
+                deadline,
+                task,
+            } => {
+                write!(f, "arm timer#{timer} for {deadline:?}")?;
+                match task {
+                    Some(task) => write!(f, " by {task}"),
+                    None => Ok(()),
+                }
+            }
+            Event::TimerCancelled { timer } => write!(f, "cancel timer#{timer}"),
+            Event::Interest {
+                token,
+                writable,
+                task,
+            } => {
+                let ready = if *writable { "writable" } else { "readable" };
+                write!(f, "wait for token {token} {ready}")?;
+                match task {
+                    Some(task) => write!(f, " by {task}"),
+                    None => Ok(()),
+                }
+            }
+            Event::Deregistered { token } => write!(f, "deregister token {token}"),
             Event::LostWaker { task, poll } => {
                 write!(f, "lost waker {task} after poll {poll}")
             }

@@ -30,6 +30,10 @@ pub enum EventKind {
     SpanStart,
     SpanEnd,
     Finished,
+    TimerArmed,
+    TimerCancelled,
+    Interest,
+    Deregistered,
 }
 
 impl EventKind {
@@ -39,7 +43,11 @@ impl EventKind {
     pub fn is_task_level(self) -> bool {
         !matches!(
             self,
-            EventKind::Children
+            EventKind::TimerArmed
+                | EventKind::TimerCancelled
+                | EventKind::Interest
+                | EventKind::Deregistered
+                | EventKind::Children
                 | EventKind::ChildPollEnd
                 | EventKind::ChildWoken
                 | EventKind::ChildLabel
@@ -72,6 +80,10 @@ impl EventKind {
         EventKind::SpanStart,
         EventKind::SpanEnd,
         EventKind::Finished,
+        EventKind::TimerArmed,
+        EventKind::TimerCancelled,
+        EventKind::Interest,
+        EventKind::Deregistered,
     ];
 }
 
@@ -79,6 +91,20 @@ impl EventKind {
 const _: () = assert!(EventKind::ALL.len() <= 32);
 
 impl Event {
+    /// Whether this is the reactor's park and unpark or the drivers' bookkeeping (timers
+    /// armed or cancelled, interests, deregistrations), which text views leave out.
+    pub fn is_bookkeeping(&self) -> bool {
+        matches!(
+            self.kind(),
+            EventKind::Park
+                | EventKind::Unpark
+                | EventKind::TimerArmed
+                | EventKind::TimerCancelled
+                | EventKind::Interest
+                | EventKind::Deregistered
+        )
+    }
+
     /// This event's kind.
     pub fn kind(&self) -> EventKind {
         match self {
@@ -103,6 +129,10 @@ impl Event {
             Event::SpanStart { .. } => EventKind::SpanStart,
             Event::SpanEnd { .. } => EventKind::SpanEnd,
             Event::Finished { .. } => EventKind::Finished,
+            Event::TimerArmed { .. } => EventKind::TimerArmed,
+            Event::TimerCancelled { .. } => EventKind::TimerCancelled,
+            Event::Interest { .. } => EventKind::Interest,
+            Event::Deregistered { .. } => EventKind::Deregistered,
         }
     }
 }

@@ -74,13 +74,15 @@ impl Recorder {
         self.log.borrow().iter().map(|r| r.event.clone()).collect()
     }
 
-    /// The task-level events as text (`"poll t1"`, `"wake t1 by timer#0"`, ...), leaving out
-    /// the reactor's `Park` and `Unpark`, whose count depends on timing.
+    /// The events kept as text (`"poll t1"`, `"wake t1 by timer#0"`, ...), leaving out
+    /// the reactor's `Park` and `Unpark`, whose count depends on timing, and the drivers'
+    /// bookkeeping (`TimerArmed`, `TimerCancelled`, `Interest`, `Deregistered`), which
+    /// [`events`](Recorder::events) returns.
     pub fn lines(&self) -> Vec<String> {
         self.log
             .borrow()
             .iter()
-            .filter(|r| !matches!(r.event, Event::Park { .. } | Event::Unpark { .. }))
+            .filter(|r| !r.event.is_bookkeeping())
             .map(|r| r.event.to_string())
             .collect()
     }

@@ -93,7 +93,7 @@ impl fmt::Display for Micros {
 }
 
 /// `text` as a JSON string literal.
-pub(super) fn json_str(text: &str) -> String {
+pub(in crate::trace) fn json_str(text: &str) -> String {
     let mut out = String::with_capacity(text.len() + 2);
     out.push('"');
     for c in text.chars() {

@@ -180,6 +180,11 @@ impl Writer {
                     self.span_slice(*span, &name, (start, at), Some(*cancelled));
                 }
             }
+            // The drivers' bookkeeping (timers armed, interests): the HTML stepper's.
+            Event::TimerArmed { .. }
+            | Event::TimerCancelled { .. }
+            | Event::Interest { .. }
+            | Event::Deregistered { .. } => {}
             // `Event` is `#[non_exhaustive]`: variants added later land here, drawn as a
             // mark on the runtime track, named by their `Display` text.
             #[allow(unreachable_patterns)]
