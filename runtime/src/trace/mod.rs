@@ -84,7 +84,7 @@ pub use event::{Event, IgnoredBecause, Outcome, PollResult, WakeCause};
 pub use html::HtmlTrace;
 pub use kind::EventKind;
 pub use recorder::{Record, Recorder};
-pub use stepper::{ArmedTimer, SocketWait, Stepper};
+pub use stepper::{ArmedTimer, BlockingWait, SocketWait, Stepper};
 pub use summary::{ChildStats, Summary, TaskStats, WakesByCause};
 pub use timeline::{Detail, Timeline};
 pub(crate) use tracer::Tracer;

@@ -5,8 +5,9 @@ use std::collections::HashMap;
 use std::fmt::Write as _;
 use std::time::Duration;
 
+use super::chrome::json::json_str;
 use super::{Event, WakeCause};
-use crate::task::{Await, ChildId, TaskId};
+use crate::task::{Await, AwaitPoint, ChildId, TaskId};
 
 /// Rebuilds, event by event, what the runtime holds: the task (and child) being polled,
 /// the run queue in order, the sockets waited on, the timers armed, the blocking jobs in
@@ -39,7 +40,21 @@ pub struct Stepper {
     queue: Vec<TaskId>,
     interests: Vec<SocketWait>,
     timers: Vec<ArmedTimer>,
-    blocking: Vec<(TaskId, Option<ChildId>)>,
+    blocking: Vec<BlockingWait>,
+}
+
+/// A wait on a blocking job ([`spawn_blocking`](crate::spawn_blocking)).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct BlockingWait {
+    /// The task waiting.
+    pub task: TaskId,
+    /// The combinator child waiting, if any.
+    pub child: Option<ChildId>,
+    /// The await point: `blocking job (src/x.rs:12)`.
+    pub wait: String,
+    /// Started during the task's current (or last) poll: its `Pending` passes the same
+    /// wait on, which is not a second job.
+    fresh: bool,
 }
 
 /// A socket waited on: its token, the direction, and who waits.
@@ -77,68 +92,57 @@ impl Stepper {
     /// The state after `event`.
     pub fn apply(&mut self, event: &Event) {
         match event {
-            Event::Spawned { task, .. } | Event::Woken { task, .. } | Event::Requeued { task } => {
+            Event::Spawned { task, .. } | Event::Requeued { task } => self.enqueue(*task),
+            Event::Woken { task, cause } => {
                 self.enqueue(*task);
-                // A wake ends a wait on a blocking job: the job's own thread wakes it, or
-                // the task it awaits through finished.
-                self.blocking.retain(|(t, _)| t != task);
-                if let Event::Woken {
-                    cause: WakeCause::Io { token, readiness },
-                    ..
-                } = event
-                {
-                    let text = readiness.to_string();
-                    let (readable, writable) =
-                        (text.contains("readable"), text.contains("writable"));
-                    let both = !readable && !writable; // errors and hang-ups end both
-                    self.interests.retain(|i| {
-                        i.token != *token
-                            || !(both || (i.writable && writable) || (!i.writable && readable))
-                    });
-                }
+                self.woken(*task, None, cause);
             }
+            Event::WakeIgnored { task, cause, .. } => self.woken(*task, None, cause),
+            Event::ChildWoken {
+                task, child, cause, ..
+            } => self.woken(*task, Some(*child), cause),
             Event::PollStart { task } => {
                 self.queue.retain(|t| t != task);
-                self.blocking.retain(|(t, _)| t != task);
+                self.blocking
+                    .retain(|b| b.task != *task || b.child.is_some());
+                for wait in self.blocking.iter_mut() {
+                    wait.fresh &= wait.task != *task;
+                }
                 self.polling = Some(*task);
             }
             Event::PollEnd { task, waits_on, .. } => {
-                if waits_on.is_some_and(|p| p.what == Await::Blocking) {
-                    self.blocking.push((*task, None));
-                }
+                self.start_blocking(*task, None, waits_on.as_ref());
                 self.polling = None;
                 self.children.remove(task);
             }
             Event::ChildPoll { task, child } => {
                 self.children.entry(*task).or_default().push(*child);
             }
-            Event::ChildPollEnd { task, waits_on, .. } => {
-                let child = self.children.get_mut(task).and_then(Vec::pop);
-                if waits_on.is_some_and(|p| p.what == Await::Blocking) {
-                    self.blocking.push((*task, child));
-                }
+            Event::ChildPollEnd {
+                task,
+                child,
+                waits_on,
+                ..
+            } => {
+                self.start_blocking(*task, Some(*child), waits_on.as_ref());
+                self.children.get_mut(task).and_then(Vec::pop);
             }
-            Event::Finished { task, .. } => {
-                self.queue.retain(|t| t != task);
-                self.blocking.retain(|(t, _)| t != task);
-            }
+            Event::Finished { task, .. } => self.queue.retain(|t| t != task),
             Event::TimerArmed {
                 timer,
                 deadline,
                 task,
             } => {
                 let child = self.child_of(*task);
-                let at = self.timers.partition_point(|t| t.deadline <= *deadline);
                 let (timer, deadline, task) = (*timer, *deadline, *task);
-                self.timers.insert(
-                    at,
-                    ArmedTimer {
-                        timer,
-                        deadline,
-                        task,
-                        child,
-                    },
-                );
+                self.timers.retain(|t| t.timer != timer);
+                self.timers.push(ArmedTimer {
+                    timer,
+                    deadline,
+                    task,
+                    child,
+                });
+                self.timers.sort_by_key(|t| (t.deadline, t.timer));
             }
             Event::TimerFired { timer } | Event::TimerCancelled { timer } => {
                 self.timers.retain(|t| t.timer != *timer);
@@ -158,9 +162,53 @@ impl Stepper {
                     task,
                     child,
                 });
+                self.interests.sort_by_key(|i| (i.token, i.writable));
             }
             Event::Deregistered { token } => self.interests.retain(|i| i.token != *token),
             _ => {}
+        }
+    }
+
+    /// `task` (or its `child`) was woken by `cause`: the reactor took the waker it stored
+    /// for the readiness `cause` reports (an error or a closed half satisfies a wait too),
+    /// and a wait on a blocking job is over (the job's thread woke it, or the task it
+    /// awaited the job through finished).
+    fn woken(&mut self, task: TaskId, child: Option<ChildId>, cause: &WakeCause) {
+        self.blocking.retain(|b| b.task != task || b.child != child);
+        let WakeCause::Io { token, readiness } = cause else {
+            return;
+        };
+        let flags = readiness.to_string();
+        let has = |names: [&str; 3]| names.iter().any(|n| flags.split('|').any(|f| f == *n));
+        let read = has(["readable", "read-closed", "error"]);
+        let write = has(["writable", "write-closed", "error"]);
+        self.interests.retain(|i| {
+            let satisfied = if i.writable { write } else { read };
+            let owner = i.task.is_none() || i.task == Some(task);
+            !(i.token == *token && satisfied && owner)
+        });
+    }
+
+    /// A poll of `task` (or its `child`) returned `Pending` at `wait`: if that is a
+    /// blocking job, a wait on it starts (unless a child already passed the same wait up
+    /// in this poll).
+    fn start_blocking(&mut self, task: TaskId, child: Option<ChildId>, wait: Option<&AwaitPoint>) {
+        let Some(wait) = wait.filter(|w| w.what == Await::Blocking) else {
+            return;
+        };
+        let wait = wait.to_string();
+        let passed_on = child.is_none()
+            && self
+                .blocking
+                .iter()
+                .any(|b| b.task == task && b.fresh && b.wait == wait);
+        if !passed_on {
+            self.blocking.push(BlockingWait {
+                task,
+                child,
+                wait,
+                fresh: true,
+            });
         }
     }
 
@@ -187,7 +235,7 @@ impl Stepper {
         &self.queue
     }
 
-    /// The sockets waited on, in the order the waits began.
+    /// The sockets waited on, by token (reading before writing).
     pub fn interests(&self) -> &[SocketWait] {
         &self.interests
     }
@@ -197,14 +245,14 @@ impl Stepper {
         &self.timers
     }
 
-    /// The blocking jobs in flight: the task (and child) awaiting each.
-    pub fn blocking(&self) -> &[(TaskId, Option<ChildId>)] {
+    /// The waits on blocking jobs in flight, in the order they began.
+    pub fn blocking(&self) -> &[BlockingWait] {
         &self.blocking
     }
 
     /// This state as the HTML replay's `window.tinyloop.state(k)` returns it, for a test to
     /// compare the page with: `{"polling":…,"queue":[…],"interests":[[token,"r",task,child]…],
-    /// "timers":[[timer,deadline_ns,task,child]…],"blocking":[[task,child]…]}`, where a
+    /// "timers":[[timer,deadline_ns,task,child]…],"blocking":[[task,child,wait]…]}`, where a
     /// child is `[group,index]` and an unknown task or child `null`.
     pub fn to_json(&self) -> String {
         let task = |t: Option<TaskId>| t.map_or("null".to_owned(), |t| t.0.to_string());
@@ -245,7 +293,7 @@ impl Stepper {
             .collect();
         let _ = write!(out, ",\"timers\":[{}]", timers.join(","));
         let blocking: Vec<String> = (self.blocking.iter())
-            .map(|(t, c)| format!("[{},{}]", t.0, child(*c)))
+            .map(|b| format!("[{},{},{}]", b.task.0, child(b.child), json_str(&b.wait)))
             .collect();
         let _ = write!(out, ",\"blocking\":[{}]}}", blocking.join(","));
         out

@@ -180,7 +180,16 @@ fn a_blocking_job_is_in_flight_until_its_thread_wakes_the_task() {
             }
         )
     });
-    assert_eq!(waiting.blocking(), [(TaskId(0), None), (TaskId(1), None)]);
+    let waits = |s: &Stepper| {
+        s.blocking()
+            .iter()
+            .map(|b| (b.task, b.child))
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(waits(&waiting), [(TaskId(0), None), (TaskId(1), None)]);
+    assert!(waiting.blocking()[0]
+        .wait
+        .starts_with("blocking job (runtime/src/trace/stepper/tests.rs:"));
     let woken = state_at(&events, |e| {
         matches!(
             e,
@@ -190,7 +199,7 @@ fn a_blocking_job_is_in_flight_until_its_thread_wakes_the_task() {
             }
         )
     });
-    assert_eq!(woken.blocking(), [(TaskId(0), None)], "{events:#?}");
+    assert_eq!(waits(&woken), [(TaskId(0), None)], "{events:#?}");
     let main = state_at(&events, |e| {
         matches!(
             e,
