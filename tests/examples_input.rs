@@ -174,6 +174,20 @@ fn an_unwritable_trace_path_stops_every_example_before_any_work() {
         let run = run_example(example, &args);
         assert_refused(&run, example, "--trace-json");
         assert!(run.stderr.contains("cannot write"), "{run:#?}");
+        // The same path as the HTML replay's is refused the same way.
+        let html: Vec<&str> = args
+            .iter()
+            .map(|a| {
+                if *a == "--trace-json" {
+                    "--trace-html"
+                } else {
+                    a
+                }
+            })
+            .collect();
+        let run = run_example(example, &html);
+        assert_refused(&run, example, "--trace-html");
+        assert!(run.stderr.contains("cannot write"), "{run:#?}");
     }
 }
 

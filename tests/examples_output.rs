@@ -464,3 +464,21 @@ fn simulate_runs_the_whole_gather_in_virtual_time_and_one_seed_prints_the_same_l
         "another seed, another order"
     );
 }
+
+#[test]
+fn trace_html_writes_one_self_contained_page_of_the_run() {
+    let dir = TempDir::new("trace-html");
+    let path = dir.path().join("run.html");
+    let run = run_example("gather", &["--trace-html", path.to_str().unwrap()]);
+    assert_eq!(run.code(), 0, "{run:#?}");
+    assert!(
+        run.stderr.contains("step-by-step trace written to"),
+        "{run:#?}"
+    );
+    let page = std::fs::read_to_string(&path).unwrap();
+    assert!(page.len() < 300_000, "{} bytes", page.len());
+    assert!(page.starts_with("<!DOCTYPE html>"), "{}", &page[..40]);
+    assert!(page.contains("data-testid=\"run-queue\""));
+    assert!(!page.contains("src=\"http") && !page.contains("href=\"http"));
+    assert!(page.contains("[\"ir\",") && page.contains("[\"ta\","));
+}

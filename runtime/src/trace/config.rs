@@ -297,6 +297,22 @@ mod tests {
     }
 
     #[test]
+    fn html_takes_the_rest_of_the_value_as_its_path_like_chrome() {
+        let config = Config::parse("1,html:/tmp/run,1.html").unwrap();
+        assert!(config.terminal);
+        assert_eq!(config.html.as_deref(), Some("/tmp/run,1.html".as_ref()));
+        assert_eq!(config.chrome, None);
+        assert_eq!(
+            Config::parse("html:").unwrap_err(),
+            ConfigError::MissingPath("html:")
+        );
+        let (args, rest) =
+            Config::from_args(["--trace-html=a.html", "x"].map(String::from)).unwrap();
+        assert_eq!(args.html.as_deref(), Some("a.html".as_ref()));
+        assert_eq!(rest, ["x"]);
+    }
+
+    #[test]
     fn chrome_takes_the_rest_of_the_value_as_its_path_commas_included() {
         let config = Config::parse("terminal, chrome:/tmp/a,b.json").unwrap();
         assert!(config.terminal);

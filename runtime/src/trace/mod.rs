@@ -34,7 +34,7 @@
 //!
 //! # Watching a program run
 //!
-//! Three more hooks turn the stream into something to read:
+//! Four more hooks turn the stream into something to read:
 //!
 //! - [`Timeline`] prints aligned lines (time, task or combinator child, what happened, why):
 //!   compact by default, one line per step a learner follows (a child's poll with what it
@@ -45,9 +45,15 @@
 //!   Chromium DevTools' Performance panel (offline) or [Perfetto](https://ui.perfetto.dev): a
 //!   track per task and per combinator child, polls as slices, phases on their own tracks,
 //!   wakes as arrows from their cause.
+//! - [`HtmlTrace`] writes one self-contained HTML page that steps through the run: a
+//!   waterfall of every task and child, and at each event the task being polled, the run
+//!   queue, the sockets the reactor watches for whom, the timers armed, the blocking jobs in
+//!   flight. [`Stepper`] applies the page's rules in Rust, for tests. The page needs four
+//!   events the others leave out: [`Event::TimerArmed`], [`Event::TimerCancelled`],
+//!   [`Event::Interest`] and [`Event::Deregistered`].
 //! - [`Config`] reads which of them to attach from the `RUNTIME_TRACE` environment variable
-//!   (`1`, `chrome:PATH`, or `1,chrome:PATH`) or from `--trace` / `--trace-json PATH`
-//!   command-line flags; a runtime honours `RUNTIME_TRACE` unless built with
+//!   (`1`, `chrome:PATH`, `html:PATH`, or `1,chrome:PATH`) or from `--trace` /
+//!   `--trace-json PATH` / `--trace-html PATH` command-line flags; a runtime honours `RUNTIME_TRACE` unless built with
 //!   [`Builder::trace_from_env(false)`](crate::Builder::trace_from_env).
 //!
 //! ```
