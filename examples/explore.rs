@@ -19,6 +19,7 @@
 //! ```text
 //! cargo run --example explore
 //! cargo run --example explore -- --seed 7      # run one seed, its timeline on stderr
+//! cargo run --example explore -- --seed 7 --trace-html seed7.html   # and step through it
 //! ```
 
 use std::cell::Cell;
@@ -27,14 +28,16 @@ use std::rc::Rc;
 
 use runtime::sim::Schedule;
 use runtime::testing::Explore;
-use tinyloop::cli::{Args, Command, Out, UsageError};
+use tinyloop::cli::{Args, Command, Out, Trace, TraceFlags, UsageError};
 
 const COMMAND: Command<'static> = Command {
     name: "explore",
-    usage: "usage: explore [--schedules N] [--seed S]",
-    details: "  --schedules N   how many random schedules to try (default 100)
-  --seed S        run only the schedule of seed S, with its timeline on stderr
-  -h, --help      print this help",
+    usage: "usage: explore [--schedules N] [--seed S [--trace-html PATH]]",
+    details: "  --schedules N       how many random schedules to try (default 100)
+  --seed S            run only the schedule of seed S, with its timeline on stderr
+  --trace-html PATH   with --seed, also write that run as one HTML page that steps
+                      through it (exploring runs many runtimes: one page is one run)
+  -h, --help          print this help",
 };
 
 /// Takes `amount` if the balance covers it: check, await, update.
@@ -73,22 +76,28 @@ fn balance_under(schedule: Schedule) -> Result<i64, std::io::Error> {
     Ok(rt.block_on(bank()))
 }
 
-/// The flags: how many schedules, or the one seed to run.
-fn parse(mut args: Args) -> Result<Option<(u32, Option<u64>)>, UsageError> {
-    let (mut schedules, mut seed) = (100, None);
+/// The flags: how many schedules, or the one seed to run (and its trace).
+fn parse(mut args: Args) -> Result<Option<(u32, Option<u64>, Trace)>, UsageError> {
+    let (mut schedules, mut seed, mut trace) = (100, None, TraceFlags::new());
     while let Some(flag) = args.next_flag()? {
         match flag.as_str() {
             "-h" | "--help" => return Ok(None),
             "--schedules" => schedules = args.number(&flag, 1..=1_000_000)?,
             "--seed" => seed = Some(args.number(&flag, 0..=u64::MAX)?),
+            "--trace-html" => trace.html = Some(args.value(&flag)?.into()),
             other => return Err(UsageError::unexpected(other)),
         }
     }
-    Ok(Some((schedules, seed)))
+    if trace.html.is_some() && seed.is_none() {
+        return Err(UsageError::new(
+            "--trace-html records one run: give it a --seed S (the seed explore reported)",
+        ));
+    }
+    Ok(Some((schedules, seed, trace.open()?)))
 }
 
 fn main() -> ExitCode {
-    let (schedules, seed) = match parse(Args::from_env()) {
+    let (schedules, seed, trace) = match parse(Args::from_env()) {
         Ok(Some(flags)) => flags,
         Ok(None) => return COMMAND.help(),
         Err(e) => return COMMAND.usage_error(&e),
@@ -96,19 +105,22 @@ fn main() -> ExitCode {
     let out = Out::new();
     if let Some(seed) = seed {
         // The same run explore reported, with the runtime's timeline on stderr.
-        let replay = runtime::Runtime::builder()
+        let replay = trace
+            .builder()
             .schedule(Schedule::Random(seed))
             .virtual_clock(true)
             .trace_terminal(true)
             .build()
-            .map(|rt| rt.block_on(bank()));
-        return match replay {
-            Ok(balance) => {
-                out.line(format_args!("seed {seed}: the balance ends at {balance}"));
-                out.ended().unwrap_or(ExitCode::SUCCESS)
-            }
-            Err(e) => COMMAND.failed(format_args!("cannot start the runtime: {e}")),
+            .map(|rt| rt.block_on(bank())); // the runtime drops here: its trace is complete
+        let balance = match replay {
+            Ok(balance) => balance,
+            Err(e) => return COMMAND.failed(format_args!("cannot start the runtime: {e}")),
         };
+        if let Err(e) = trace.finish() {
+            return COMMAND.failed(e);
+        }
+        out.line(format_args!("seed {seed}: the balance ends at {balance}"));
+        return out.ended().unwrap_or(ExitCode::SUCCESS);
     }
 
     out.line("Two customers withdraw 60 from a balance of 100; each checks, awaits, updates.");

@@ -45,6 +45,16 @@ fn a_url_that_is_not_a_url_is_one_line_and_status_2() {
 }
 
 #[test]
+fn explore_traces_one_seed_or_refuses_trace_html() {
+    let run = run_example("explore", &["--trace-html", "x.html"]);
+    assert_refused(
+        &run,
+        "explore",
+        "--trace-html records one run: give it a --seed S",
+    );
+}
+
+#[test]
 fn simulate_with_a_url_is_refused_before_anything_starts() {
     let run = run_example(
         "gather",
