@@ -85,18 +85,17 @@ impl Config {
         let mut config = Config::new();
         let mut rest = spec.trim();
         while !rest.is_empty() {
-            if let Some(path) = rest.strip_prefix("chrome:") {
+            if let Some((item, path)) = ["chrome:", "html:"]
+                .into_iter()
+                .find_map(|item| Some((item, rest.strip_prefix(item)?)))
+            {
                 if path.is_empty() {
-                    return Err(ConfigError::MissingPath("chrome:"));
+                    return Err(ConfigError::MissingPath(item));
                 }
-                config.chrome = Some(PathBuf::from(path));
-                break;
-            }
-            if let Some(path) = rest.strip_prefix("html:") {
-                if path.is_empty() {
-                    return Err(ConfigError::MissingPath("html:"));
+                match item {
+                    "chrome:" => config.chrome = Some(PathBuf::from(path)),
+                    _ => config.html = Some(PathBuf::from(path)),
                 }
-                config.html = Some(PathBuf::from(path));
                 break;
             }
             let (item, after) = rest.split_once(',').unwrap_or((rest, ""));
@@ -163,32 +162,40 @@ impl Config {
             } else if arg == "--trace=full" {
                 config.terminal = true;
                 config.detail = super::Detail::Full;
-            } else if arg == "--trace-json" {
-                match args.next() {
-                    Some(path) if !path.is_empty() => config.chrome = Some(path.into()),
-                    _ => return Err(ConfigError::MissingPath("--trace-json")),
+            } else if let Some((flag, path)) = path_flag(&arg, &mut args) {
+                let path = path
+                    .filter(|p| !p.is_empty())
+                    .ok_or(ConfigError::MissingPath(flag))?;
+                match flag {
+                    "--trace-json" => config.chrome = Some(path.into()),
+                    _ => config.html = Some(path.into()),
                 }
-            } else if let Some(path) = arg.strip_prefix("--trace-json=") {
-                if path.is_empty() {
-                    return Err(ConfigError::MissingPath("--trace-json"));
-                }
-                config.chrome = Some(path.into());
-            } else if arg == "--trace-html" {
-                match args.next() {
-                    Some(path) if !path.is_empty() => config.html = Some(path.into()),
-                    _ => return Err(ConfigError::MissingPath("--trace-html")),
-                }
-            } else if let Some(path) = arg.strip_prefix("--trace-html=") {
-                if path.is_empty() {
-                    return Err(ConfigError::MissingPath("--trace-html"));
-                }
-                config.html = Some(path.into());
             } else {
                 rest.push(arg);
             }
         }
         Ok((config, rest))
     }
+}
+
+/// If `arg` is `--trace-json` or `--trace-html`, the flag and its path: after `=`, or the
+/// next argument (`None` when there is none).
+fn path_flag(
+    arg: &str,
+    args: &mut impl Iterator<Item = String>,
+) -> Option<(&'static str, Option<String>)> {
+    for flag in ["--trace-json", "--trace-html"] {
+        if arg == flag {
+            return Some((flag, args.next()));
+        }
+        if let Some(path) = arg
+            .strip_prefix(flag)
+            .and_then(|rest| rest.strip_prefix('='))
+        {
+            return Some((flag, Some(path.to_owned())));
+        }
+    }
+    None
 }
 
 /// The outputs a builder attaches, given its explicit settings and whether it reads
