@@ -33,10 +33,13 @@ const SLOT: &str = "/*TINYLOOP_TRACE_DATA*/";
 /// use runtime::trace::HtmlTrace;
 ///
 /// let trace = HtmlTrace::new();
-/// let rt = runtime::Runtime::builder().on_event(trace.clone()).build()?;
+/// let rt = runtime::Runtime::builder()
+///     .virtual_clock(true) // time stands still while tasks run: every event at 0 ns
+///     .on_event(trace.clone())
+///     .build()?;
 /// rt.block_on(async { runtime::spawn(async {}).await.unwrap() });
 /// let page = trace.html("spawn and join");
-/// assert!(page.contains(r#"["sp",0,1,-1,0]"#)); // t1 spawned by main at 0 ns
+/// assert!(page.contains(r#"["sp",0,1,-1,0]"#)); // t1 spawned by main (task 0) at 0 ns
 /// assert!(!page.contains("http://") && !page.contains("https://"));
 /// # Ok::<(), std::io::Error>(())
 /// ```
