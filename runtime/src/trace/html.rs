@@ -104,8 +104,10 @@ impl HtmlTrace {
             strings.join(","),
             encoder.events,
         );
-        // Inside <script>, `</` could end the element early.
-        PAGE.replacen(SLOT, &data.replace("</", "<\\/"), 1)
+        // Inside <script>, `</script` would end the element and `<!--` can change how the
+        // browser reads the rest: no `<` at all. (It can only be in a string: `\u003c` there
+        // is the same JSON.)
+        PAGE.replacen(SLOT, &data.replace('<', "\\u003c"), 1)
     }
 
     /// How many events are kept.
@@ -372,5 +374,45 @@ fn cause_json(cause: &WakeCause) -> String {
         WakeCause::Timer(timer) => format!(r#"["tm",{timer}]"#),
         WakeCause::Thread => r#"["th"]"#.to_owned(),
         WakeCause::Runtime => r#"["rt"]"#.to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::HtmlTrace;
+
+    #[test]
+    fn a_name_that_looks_like_markup_stays_inside_the_data() {
+        let trace = HtmlTrace::new();
+        let rt = crate::Runtime::builder()
+            .virtual_clock(true)
+            .on_event(trace.clone())
+            .build()
+            .unwrap();
+        rt.block_on(async {
+            crate::spawn_named("<!--<script>\"x\"\n</script>é", async {})
+                .await
+                .unwrap();
+        });
+        let page = trace.html("</script><script>alert(1)</script>");
+        assert!(
+            !page.contains("/*TINYLOOP_TRACE_DATA*/"),
+            "the slot was filled"
+        );
+        let data = page
+            .split("id=\"tinyloop-trace\" type=\"application/json\">")
+            .nth(1)
+            .and_then(|rest| rest.split("</script>").next())
+            .expect("the data block");
+        assert!(!data.contains('<'), "{data}");
+        assert!(
+            data.contains("\\u003c!--\\u003cscript>\\\"x\\\"\\n\\u003c/script>é"),
+            "{data}"
+        );
+        assert_eq!(
+            page.matches("<script").count(),
+            2,
+            "the data block and the page's script"
+        );
     }
 }

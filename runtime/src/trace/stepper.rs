@@ -94,7 +94,10 @@ impl Stepper {
         match event {
             Event::Spawned { task, .. } | Event::Requeued { task } => self.enqueue(*task),
             Event::Woken { task, cause } => {
-                self.enqueue(*task);
+                // A task woken during its own poll is queued after the poll (`Requeued`).
+                if self.polling != Some(*task) {
+                    self.enqueue(*task);
+                }
                 self.woken(*task, None, cause);
             }
             Event::WakeIgnored { task, cause, .. } => self.woken(*task, None, cause),

@@ -211,3 +211,35 @@ fn a_blocking_job_is_in_flight_until_its_thread_wakes_the_task() {
     });
     assert!(main.blocking().is_empty());
 }
+
+#[test]
+fn a_task_woken_during_its_own_poll_queues_after_the_poll_behind_what_it_spawned() {
+    let events = record(async {
+        let yielder = crate::spawn(async {
+            let waker = std::future::poll_fn(|cx| std::task::Poll::Ready(cx.waker().clone())).await;
+            waker.wake(); // queued again only after this poll...
+            let spawned = crate::spawn(async {}); // ...behind this task
+            crate::yield_now().await;
+            spawned.await.unwrap();
+        });
+        yielder.await.unwrap();
+    });
+    let requeued = state_at(&events, |e| {
+        matches!(e, Event::Requeued { task: TaskId(1) })
+    });
+    assert_eq!(requeued.run_queue(), [TaskId(2), TaskId(1)]);
+    let woken = state_at(&events, |e| {
+        matches!(
+            e,
+            Event::Woken {
+                task: TaskId(1),
+                ..
+            }
+        )
+    });
+    assert!(
+        !woken.run_queue().contains(&TaskId(1)),
+        "{:?}",
+        woken.run_queue()
+    );
+}
