@@ -20,9 +20,19 @@ use super::chrome::json::json_str;
 use super::{Event, Hook, IgnoredBecause, Outcome, PollResult, UnparkReason, WakeCause};
 use crate::task::{AwaitPoint, ChildId};
 
-/// The page, with `/*TINYLOOP_TRACE_DATA*/` where the run's data goes.
+/// The page's markup, with a slot for its styles, one for its script and one for the run's
+/// data. The styles and the script are files of their own, one concern each: the data and
+/// names, the waterfall's layout, the stepper's state, the drawing, the panels and controls.
 const PAGE: &str = include_str!("html/page.html");
-/// What the page has where the data goes.
+const STYLE: &str = include_str!("html/page.css");
+const SCRIPT: [&str; 5] = [
+    include_str!("html/data.js"),
+    include_str!("html/waterfall.js"),
+    include_str!("html/state.js"),
+    include_str!("html/draw.js"),
+    include_str!("html/panels.js"),
+];
+/// Where the page has its data.
 const SLOT: &str = "/*TINYLOOP_TRACE_DATA*/";
 
 /// A hook that keeps every event and writes the run as one HTML page that steps through
@@ -107,7 +117,9 @@ impl HtmlTrace {
         // Inside <script>, `</script` would end the element and `<!--` can change how the
         // browser reads the rest: no `<` at all. (It can only be in a string: `\u003c` there
         // is the same JSON.)
-        PAGE.replacen(SLOT, &data.replace('<', "\\u003c"), 1)
+        PAGE.replacen("/*TINYLOOP_STYLE*/", STYLE, 1)
+            .replacen("/*TINYLOOP_SCRIPT*/", &SCRIPT.concat(), 1)
+            .replacen(SLOT, &data.replace('<', "\\u003c"), 1)
     }
 
     /// How many events are kept.
@@ -378,41 +390,4 @@ fn cause_json(cause: &WakeCause) -> String {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::HtmlTrace;
-
-    #[test]
-    fn a_name_that_looks_like_markup_stays_inside_the_data() {
-        let trace = HtmlTrace::new();
-        let rt = crate::Runtime::builder()
-            .virtual_clock(true)
-            .on_event(trace.clone())
-            .build()
-            .unwrap();
-        rt.block_on(async {
-            crate::spawn_named("<!--<script>\"x\"\n</script>é", async {})
-                .await
-                .unwrap();
-        });
-        let page = trace.html("</script><script>alert(1)</script>");
-        assert!(
-            !page.contains("/*TINYLOOP_TRACE_DATA*/"),
-            "the slot was filled"
-        );
-        let data = page
-            .split("id=\"tinyloop-trace\" type=\"application/json\">")
-            .nth(1)
-            .and_then(|rest| rest.split("</script>").next())
-            .expect("the data block");
-        assert!(!data.contains('<'), "{data}");
-        assert!(
-            data.contains("\\u003c!--\\u003cscript>\\\"x\\\"\\n\\u003c/script>é"),
-            "{data}"
-        );
-        assert_eq!(
-            page.matches("<script").count(),
-            2,
-            "the data block and the page's script"
-        );
-    }
-}
+mod tests;
