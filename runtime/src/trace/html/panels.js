@@ -86,6 +86,7 @@ let timer = null;
 function setPlaying(on) {
   clearInterval(timer); timer = null;
   if (on) {
+    if (current >= N - 1 && N > 0) goTo(0); // at the end, play starts again from the start
     const speed = Number($("speed").value);
     // Above 60 steps a second, take several steps per tick.
     const per = Math.max(1, Math.round(speed / 60)), every = 1000 / (speed / per);

@@ -126,6 +126,7 @@ function liveStateAt(k) {
 
 /** The state after events 0..=k (k = -1: before any). */
 function stateAt(k) {
+  k = Math.min(k, N - 1); // past the last event: the state after it
   if (k < 0) return emptyState();
   const i = Math.floor(k / CHECKPOINT);
   const s = copyState(CHECKPOINTS[i]);
