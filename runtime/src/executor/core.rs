@@ -289,6 +289,9 @@ impl Core {
             })
         });
         stats.waits_on.store(waits.kinds.0, Ordering::Relaxed);
+        if self.trace.is_on() {
+            self.trace_network_alarms(Some(task));
+        }
         let (polled, result) = match result {
             Ok(Poll::Ready(output)) => (Polled::Ready(output), PollResult::Ready),
             Ok(Poll::Pending) => (Polled::Pending, PollResult::Pending),
@@ -347,6 +350,9 @@ impl Core {
     fn turn(&self, idle: bool, stall_wait: Option<Duration>) {
         let (mut io_wakes, mut due) = (self.io_wakes.take(), self.timer_wakes.take());
         // 1. Timers already due: a busy run queue must not starve them.
+        if self.trace.is_on() {
+            self.trace_network_alarms(None); // armed outside a poll (a socket dropped)
+        }
         let fired = self.fire_timers(&mut due);
         // 2. The timeout: zero when entries wait to run, else until the next deadline (or
         //    without limit when no timer is pending).

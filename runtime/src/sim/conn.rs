@@ -20,7 +20,8 @@ use std::rc::Rc;
 use std::task::{Context, Poll, Waker};
 use std::time::Instant;
 
-use crate::reactor::time::{TimeDriver, TimerKey};
+use super::network::AlarmNote;
+use crate::reactor::time::{timer_id, TimeDriver, TimerKey};
 use crate::task::parking::{self, Frame, Room, RoomSlot};
 use crate::task::{note_await, AwaitPoint, TaskId};
 
@@ -298,7 +299,7 @@ impl Conn {
                 .alarm
                 .is_none_or(|key| time.deadline(key) > at || !time.is_live(key))
             {
-                reader.alarm = Some(time.insert(at, reader.waker.clone()));
+                reader.alarm = Some(alarm(&time, at, reader.waker.clone()));
             }
         }
     }
@@ -322,7 +323,7 @@ impl Conn {
             Direction::Write => &mut self.pipes[1 - side].writer,
         };
         let old = slot.take();
-        let alarm = next.map(|at| time.insert(at, cx.waker().clone()));
+        let alarm = next.map(|at| alarm(&time, at, cx.waker().clone()));
         *slot = Some(Waiting {
             waker: cx.waker().clone(),
             point,
@@ -401,6 +402,35 @@ fn cancel(time: &TimeDriver, waiting: Option<Waiting>) {
 /// Cancels a timer, if there is one.
 pub(crate) fn cancel_alarm(time: &TimeDriver, alarm: Option<TimerKey>) {
     if let Some(key) = alarm {
+        if time.is_live(key) {
+            note(AlarmNote::Cancelled {
+                timer: timer_id(key),
+            });
+        }
         time.remove(key);
+    }
+}
+
+/// Arms a timer that wakes `waker` at `at`, noted for the runtime's trace.
+pub(crate) fn alarm(time: &TimeDriver, at: Instant, waker: Waker) -> TimerKey {
+    let key = time.insert(at, waker);
+    note(AlarmNote::Armed {
+        timer: timer_id(key),
+        deadline: std::time::Duration::from_nanos(key.0),
+    });
+    key
+}
+
+/// Keeps `alarm` for the runtime's trace, if it is traced (and the network is not in use
+/// right now: then the note is dropped rather than waited for).
+fn note(alarm: AlarmNote) {
+    let Some(network) = super::try_network() else {
+        return;
+    };
+    let Ok(mut world) = network.world.try_borrow_mut() else {
+        return;
+    };
+    if let Some(notes) = &mut world.alarm_notes {
+        notes.push(alarm);
     }
 }

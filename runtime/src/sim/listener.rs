@@ -10,7 +10,7 @@ use std::rc::Rc;
 use std::task::{Context, Poll, Waker};
 use std::time::Instant;
 
-use super::conn::{cancel_alarm, ConnRef, Fate, Waiting};
+use super::conn::{alarm, cancel_alarm, ConnRef, Fate, Waiting};
 use super::host::current_host;
 use super::network::{address_of, Network};
 use super::socket::SimStream;
@@ -106,7 +106,7 @@ impl SimListener {
             waker: cx.waker().clone(),
             point,
             frames: parking::frames(),
-            alarm: next.map(|at| time.insert(at, cx.waker().clone())),
+            alarm: next.map(|at| alarm(&time, at, cx.waker().clone())),
         });
         backlog
             .room
@@ -135,7 +135,7 @@ impl Backlog {
                 .alarm
                 .is_none_or(|key| !time.is_live(key) || time.deadline(key) > at)
             {
-                waiter.alarm = Some(time.insert(at, waiter.waker.clone()));
+                waiter.alarm = Some(alarm(&time, at, waiter.waker.clone()));
             }
         }
     }

@@ -80,6 +80,7 @@ mod socket;
 mod tests;
 
 pub use host::OnHost;
+pub(crate) use network::AlarmNote;
 pub use network::{Link, Network};
 pub use schedule::Schedule;
 

@@ -78,6 +78,17 @@ pub(crate) struct World {
     next_port: u16,
     /// The runtime's clock and timers.
     pub(crate) time: Rc<TimeDriver>,
+    /// The timers the network armed and cancelled since the runtime last took them, for
+    /// its trace; `None` when the runtime is not traced.
+    pub(crate) alarm_notes: Option<Vec<AlarmNote>>,
+}
+
+/// A timer the network armed (to land a segment, a connection) or cancelled: the runtime
+/// records it in its trace as if a `sleep` had, so a step-by-step view lists it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum AlarmNote {
+    Armed { timer: u64, deadline: Duration },
+    Cancelled { timer: u64 },
 }
 
 /// The draws of the network's stream of the seed.
@@ -98,7 +109,26 @@ impl Network {
                 seed,
                 next_port: 49152,
                 time,
+                alarm_notes: None,
             })),
+        }
+    }
+
+    /// Keeps the timers the network arms and cancels from now on, for
+    /// [`take_alarm_notes`](Network::take_alarm_notes) (the runtime does when traced).
+    pub(crate) fn note_alarms(&self) {
+        self.world.borrow_mut().alarm_notes = Some(Vec::new());
+    }
+
+    /// The timers armed and cancelled since the last call, in order.
+    pub(crate) fn take_alarm_notes(&self) -> Vec<AlarmNote> {
+        match self.world.try_borrow_mut() {
+            Ok(mut world) => world
+                .alarm_notes
+                .as_mut()
+                .map(std::mem::take)
+                .unwrap_or_default(),
+            Err(_) => Vec::new(),
         }
     }
 

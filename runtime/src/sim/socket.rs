@@ -8,7 +8,7 @@ use std::rc::Rc;
 use std::task::{Context, Poll, Waker};
 use std::time::Instant;
 
-use super::conn::{cancel_alarm, Conn, ConnRef, Fate, Waiting};
+use super::conn::{alarm, cancel_alarm, Conn, ConnRef, Fate, Waiting};
 use super::host::current_host;
 use super::listener::Backlog;
 use super::network::{address_of, Network};
@@ -181,7 +181,7 @@ impl SimConnect {
             waker: cx.waker().clone(),
             point,
             frames: parking::frames(),
-            alarm: Some(time.insert(established, cx.waker().clone())),
+            alarm: Some(alarm(&time, established, cx.waker().clone())),
         });
         if let Some(old) = old {
             cancel_alarm(&time, old.alarm);

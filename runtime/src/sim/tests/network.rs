@@ -261,3 +261,49 @@ fn port_zero_skips_a_port_a_listener_holds() {
         assert_ne!(free.local_addr().unwrap(), taken.local_addr().unwrap());
     });
 }
+
+#[test]
+fn a_traced_run_records_every_timer_the_network_arms_before_it_fires() {
+    let recorder = crate::trace::Recorder::all();
+    let rt = crate::Runtime::builder()
+        .schedule(crate::sim::Schedule::Random(14))
+        .simulated_network(true)
+        .trace_from_env(false)
+        .on_event(recorder.clone())
+        .build()
+        .unwrap();
+    rt.block_on(async {
+        let (_, listener) = listening(Some(MS(10)));
+        let echo = crate::spawn(async move {
+            let (mut socket, _) = listener.accept().await.unwrap();
+            let mut buf = [0; 4];
+            socket.read_exact(&mut buf).await.unwrap();
+            socket.write_all(&buf).await.unwrap();
+        });
+        let mut client = TcpStream::connect("server:7").await.unwrap();
+        client.write_all(b"ping").await.unwrap();
+        let mut buf = [0; 4];
+        client.read_exact(&mut buf).await.unwrap();
+        echo.await.unwrap();
+    });
+    drop(rt);
+    let mut armed = std::collections::HashSet::new();
+    let mut fired = 0;
+    for event in recorder.events() {
+        match event {
+            crate::trace::Event::TimerArmed { timer, task, .. } => {
+                assert!(task.is_some(), "armed in a poll");
+                armed.insert(timer);
+            }
+            crate::trace::Event::TimerFired { timer } => {
+                assert!(armed.contains(&timer), "timer#{timer} fired, never armed");
+                fired += 1;
+            }
+            _ => {}
+        }
+    }
+    assert!(
+        fired >= 4,
+        "a round trip to connect and one for the echo: {fired}"
+    );
+}
