@@ -20,9 +20,9 @@ use std::rc::Rc;
 use std::task::{Context, Poll, Waker};
 use std::time::Instant;
 
-use super::network::AlarmNote;
-use crate::reactor::time::{timer_id, TimeDriver, TimerKey};
-use crate::task::parking::{self, Frame, Room, RoomSlot};
+use super::alarm::{alarm, cancel, cancel_alarm, Waiting};
+use crate::reactor::time::TimeDriver;
+use crate::task::parking::{self, Room, RoomSlot};
 use crate::task::{note_await, AwaitPoint, TaskId};
 
 /// How many bytes a pipe holds unread before a writer waits: the receive window.
@@ -41,15 +41,6 @@ pub(crate) enum Fate {
     Reset,
     /// No listener at the address: the connect fails with `ConnectionRefused`.
     Refused,
-}
-
-/// A task waiting on a pipe: its waker (also given to a timer when bytes are in flight),
-/// where it waits, and the timer.
-pub(crate) struct Waiting {
-    pub(crate) waker: Waker,
-    pub(crate) point: AwaitPoint,
-    pub(crate) frames: Box<[Frame]>,
-    pub(crate) alarm: Option<TimerKey>,
 }
 
 /// Bytes flowing one way.
@@ -390,47 +381,4 @@ impl Conn {
 enum Direction {
     Read,
     Write,
-}
-
-/// Cancels a finished wait's timer; its waker is dropped here (call it with no borrow).
-fn cancel(time: &TimeDriver, waiting: Option<Waiting>) {
-    if let Some(waiting) = waiting {
-        cancel_alarm(time, waiting.alarm);
-    }
-}
-
-/// Cancels a timer, if there is one.
-pub(crate) fn cancel_alarm(time: &TimeDriver, alarm: Option<TimerKey>) {
-    if let Some(key) = alarm {
-        if time.is_live(key) {
-            note(AlarmNote::Cancelled {
-                timer: timer_id(key),
-            });
-        }
-        time.remove(key);
-    }
-}
-
-/// Arms a timer that wakes `waker` at `at`, noted for the runtime's trace.
-pub(crate) fn alarm(time: &TimeDriver, at: Instant, waker: Waker) -> TimerKey {
-    let key = time.insert(at, waker);
-    note(AlarmNote::Armed {
-        timer: timer_id(key),
-        deadline: std::time::Duration::from_nanos(key.0),
-    });
-    key
-}
-
-/// Keeps `alarm` for the runtime's trace, if it is traced (and the network is not in use
-/// right now: then the note is dropped rather than waited for).
-fn note(alarm: AlarmNote) {
-    let Some(network) = super::try_network() else {
-        return;
-    };
-    let Ok(mut world) = network.world.try_borrow_mut() else {
-        return;
-    };
-    if let Some(notes) = &mut world.alarm_notes {
-        notes.push(alarm);
-    }
 }

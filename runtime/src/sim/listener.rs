@@ -10,7 +10,8 @@ use std::rc::Rc;
 use std::task::{Context, Poll, Waker};
 use std::time::Instant;
 
-use super::conn::{alarm, cancel_alarm, ConnRef, Fate, Waiting};
+use super::alarm::{alarm, cancel_alarm, Waiting};
+use super::conn::{ConnRef, Fate};
 use super::host::current_host;
 use super::network::{address_of, Network};
 use super::socket::SimStream;

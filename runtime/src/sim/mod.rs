@@ -61,12 +61,15 @@
 //! system's resolver). [`crate::testing::Explore`] runs a failing seed twice and says so
 //! when the second run fails differently, or passes.
 //!
-//! Reading order: `schedule.rs` (with `rng.rs`), then `network.rs`, `conn.rs` (a
-//! connection's two pipes of timed segments), `listener.rs`, `socket.rs` (what `net/`
-//! calls); then `testing.rs`, which builds exploring on them. This module sits below the
+//! Reading order: `schedule.rs` (with `rng.rs`), then `network.rs` (with `host.rs`: which
+//! host code runs on), `conn.rs` (a connection's two pipes of timed segments, and
+//! `alarm.rs`: the timers that land them), `listener.rs`, `socket.rs` (what `net/` calls),
+//! `room.rs` (what the stuck check reads); then `testing.rs`, which builds exploring on
+//! them. This module sits below the
 //! executor (it knows nothing of it): the runtime picks through its `Picker` and owns its
 //! `Network`, and `testing` builds runtimes.
 
+mod alarm;
 mod conn;
 mod host;
 mod listener;
@@ -79,8 +82,8 @@ mod socket;
 #[cfg(test)]
 mod tests;
 
+pub(crate) use alarm::AlarmNote;
 pub use host::OnHost;
-pub(crate) use network::AlarmNote;
 pub use network::{Link, Network};
 pub use schedule::Schedule;
 

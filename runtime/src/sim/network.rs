@@ -19,6 +19,7 @@ use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::rc::{Rc, Weak};
 use std::time::{Duration, Instant};
 
+use super::alarm::AlarmNote;
 use super::conn::{Conn, ConnRef, Fate};
 use super::host::{as_host, current_host, OnHost};
 use super::listener::{Backlog, BacklogRef};
@@ -81,14 +82,6 @@ pub(crate) struct World {
     /// The timers the network armed and cancelled since the runtime last took them, for
     /// its trace; `None` when the runtime is not traced.
     pub(crate) alarm_notes: Option<Vec<AlarmNote>>,
-}
-
-/// A timer the network armed (to land a segment, a connection) or cancelled: the runtime
-/// records it in its trace as if a `sleep` had, so a step-by-step view lists it.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum AlarmNote {
-    Armed { timer: u64, deadline: Duration },
-    Cancelled { timer: u64 },
 }
 
 /// The draws of the network's stream of the seed.

@@ -8,7 +8,8 @@ use std::rc::Rc;
 use std::task::{Context, Poll, Waker};
 use std::time::Instant;
 
-use super::conn::{alarm, cancel_alarm, Conn, ConnRef, Fate, Waiting};
+use super::alarm::{alarm, cancel_alarm, Waiting};
+use super::conn::{Conn, ConnRef, Fate};
 use super::host::current_host;
 use super::listener::Backlog;
 use super::network::{address_of, Network};
