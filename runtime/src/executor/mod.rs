@@ -6,8 +6,9 @@
 //! which entry goes next), `shared.rs` (what other threads reach),
 //! then the reactor's two files (see the
 //! crate docs). `join_handle.rs` (awaiting a task), `builder.rs`, `blocking.rs`,
-//! `diagnostics.rs` (the lost-waker lint), `wait_graph.rs` (the stuck report) and
-//! `watchdog.rs` build on them.
+//! `diagnostics.rs` (the lost-waker lint), `wait_graph.rs` (the stuck report),
+//! `watchdog.rs` and `simulation.rs` (the seeded picker and the simulated network) build on
+//! them.
 
 mod blocking;
 mod builder;
@@ -17,6 +18,7 @@ mod diagnostics;
 mod join_handle;
 pub(crate) mod run_queue;
 pub(crate) mod shared;
+mod simulation;
 mod wait_graph;
 pub(crate) mod wake;
 mod watchdog;
