@@ -86,7 +86,9 @@ function drawRow(row, y, tStart, tEnd) {
     else { ctx.moveTo(x0, mid + 0.5); ctx.lineTo(x1, mid + 0.5); }
   }
   ctx.strokeStyle = "#aaa"; ctx.setLineDash([3, 3]); ctx.stroke(); ctx.setLineDash([]);
-  // Phase spans: bands below the middle, nested ones lower.
+  // Phase spans: bands below the middle, nested ones lower. Their names are drawn after
+  // the poll slices (below), so that no slice hides them.
+  const names = [];
   for (const sp of row.spans) {
     if (sp.s > tEnd) break;
     if (sp.e < tStart) continue;
@@ -94,10 +96,7 @@ function drawRow(row, y, tStart, tEnd) {
     const by = y + ROW_H - 7 - sp.depth * 3;
     ctx.fillStyle = spanColor(sp.name);
     ctx.fillRect(x0, by, Math.max(x1 - x0, 1), 6);
-    if (x1 - x0 > 60) {
-      ctx.fillStyle = "#4a5a40"; ctx.font = "10px system-ui, sans-serif";
-      ctx.fillText(sp.name, Math.max(x0, 0) + 3, y + 9, x1 - Math.max(x0, 0) - 6);
-    }
+    if (x1 - x0 > 60) names.push([sp.name, Math.max(x0, 0) + 3, x1 - Math.max(x0, 0) - 6]);
   }
   // Poll slices, merged when narrower than a pixel.
   const slices = row.slices;
@@ -113,6 +112,14 @@ function drawRow(row, y, tStart, tEnd) {
       ctx.fillStyle = row.kind === "child" ? "#6d9fdc" : "#3d6fb6"; }
   }
   flush();
+  // The phases' names, each where no earlier name on this row is still written.
+  ctx.fillStyle = "#4a5a40"; ctx.font = "10px system-ui, sans-serif";
+  let freeFrom = -Infinity;
+  for (const [name, x, width] of names) {
+    if (x < freeFrom) continue; // a nested phase under its parent's name: the band shows it
+    ctx.fillText(name, x, y + 9, width);
+    freeFrom = x + Math.min(width, ctx.measureText(name).width) + 6;
+  }
 }
 
 const spanColors = new Map();
