@@ -12,7 +12,8 @@ use std::task::{Context, Poll};
 use super::Network;
 
 thread_local! {
-    /// The host code runs on while [`Network::enter`] runs it; `None`: `client`.
+    /// The host code runs on while [`Network::enter`] or [`Network::on_host`] runs it;
+    /// `None`: `client`.
     static HOST: Cell<Option<usize>> = const { Cell::new(None) };
 }
 

@@ -3,7 +3,8 @@
 //! Every host has a name and an address (`10.0.0.1` for the first, counting up); the
 //! runtime resolves the names, so `TcpStream::connect("swapi.sim:443")` and a fetcher's
 //! `https://swapi.sim/` reach whatever listens there. Code runs on the host `client`
-//! (created with the network) unless it runs inside [`Network::enter`]; a listener is on
+//! (created with the network) unless [`Network::enter`] (a closure) or
+//! [`Network::on_host`] (a future) runs it as another host's (`host.rs`); a listener is on
 //! the host whose address it binds (`0.0.0.0` and loopback: the current host).
 //!
 //! Each link between two hosts has a latency and a jitter; every segment sent across it

@@ -91,14 +91,12 @@ impl EventKind {
 const _: () = assert!(EventKind::ALL.len() <= 32);
 
 impl Event {
-    /// Whether this is the reactor's park and unpark or the drivers' bookkeeping (timers
-    /// armed or cancelled, interests, deregistrations), which text views leave out.
+    /// Whether this is the drivers' bookkeeping (a timer armed or cancelled, a socket waited
+    /// on or deregistered): what a step-by-step view needs and a text view leaves out.
     pub fn is_bookkeeping(&self) -> bool {
         matches!(
             self.kind(),
-            EventKind::Park
-                | EventKind::Unpark
-                | EventKind::TimerArmed
+            EventKind::TimerArmed
                 | EventKind::TimerCancelled
                 | EventKind::Interest
                 | EventKind::Deregistered

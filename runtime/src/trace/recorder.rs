@@ -82,6 +82,7 @@ impl Recorder {
         self.log
             .borrow()
             .iter()
+            .filter(|r| !matches!(r.event, Event::Park { .. } | Event::Unpark { .. }))
             .filter(|r| !r.event.is_bookkeeping())
             .map(|r| r.event.to_string())
             .collect()

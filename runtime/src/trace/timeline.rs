@@ -138,8 +138,8 @@ impl fmt::Debug for Timeline {
 
 impl Hook for Timeline {
     fn on_event(&self, at: Duration, event: &Event) {
-        if event.is_bookkeeping() && !matches!(event, Event::Park { .. } | Event::Unpark { .. }) {
-            return; // timers armed, interests: the HTML stepper's, not a line each here
+        if event.is_bookkeeping() {
+            return; // timers armed, sockets waited on: the HTML stepper's, not lines here
         }
         let mut state = self.state.borrow_mut();
         state.summary.record(at, event);
